@@ -1,0 +1,1 @@
+"""Argus: a serverless platform for community policing and neighbourhood watch programmes."""

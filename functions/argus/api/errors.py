@@ -1,0 +1,61 @@
+"""How errors leave the API: every error carries ``extensions.code``; unexpected exceptions become
+INTERNAL with a generic message (logged with their stack, never returned)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql.error import GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.types.execution import ExecutionResult
+
+from argus.platform.errors import ArgusError, Unauthenticated
+from argus.platform.observability import logger
+
+_KNOWN_CODES = {"UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "BAD_USER_INPUT", "CONFLICT", "INTERNAL"}
+
+
+def _with_code(error: GraphQLError) -> GraphQLError:
+    original = error.original_error
+    if isinstance(original, ArgusError):
+        return GraphQLError(original.message, nodes=error.nodes, path=error.path, extensions=original.extensions())
+    code = (error.extensions or {}).get("code")
+    if original is None:
+        # Syntax, validation and variable coercion errors: the request itself is wrong.
+        return GraphQLError(error.message, nodes=error.nodes, path=error.path,
+                            extensions={"code": code if code in _KNOWN_CODES else "BAD_USER_INPUT"})
+    if code in _KNOWN_CODES:
+        # Raised by a permission class with its own code.
+        return GraphQLError(error.message, nodes=error.nodes, path=error.path, extensions={"code": code})
+    logger.error("unexpected error in resolver", exc_info=original, extra={"path": error.path})
+    return GraphQLError("Internal error.", nodes=error.nodes, path=error.path, extensions={"code": "INTERNAL"})
+
+
+def _process(result: object) -> None:
+    errors = getattr(result, "errors", None)
+    if errors:
+        result.errors = [_with_code(e) for e in errors]  # type: ignore[attr-defined]
+
+
+class ArgusErrors(SchemaExtension):
+    """Refuse unauthenticated operations before execution, and give every error a stable code."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context.context
+        if getattr(context, "principal", None) is None:
+            error = getattr(context, "auth_error", None) or Unauthenticated(
+                "Authentication required: the bearer token is missing or invalid."
+            )
+            self.execution_context.result = GraphQLExecutionResult(
+                data=None, errors=[GraphQLError(error.message, extensions=error.extensions())]
+            )
+        yield
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if isinstance(result, (GraphQLExecutionResult, ExecutionResult)):
+            _process(result)
+        elif (initial := getattr(result, "initial_result", None)) is not None:
+            _process(initial)

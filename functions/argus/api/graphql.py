@@ -1,0 +1,73 @@
+"""The GraphQL API: one Strawberry schema merged from every domain's ``schema.py``, served as an
+ASGI app (through Mangum on Lambda, uvicorn locally)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+import strawberry
+from graphql import GraphQLError
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.tools import merge_types
+
+from argus.api.context import ArgusContext
+from argus.api.errors import ArgusErrors
+from argus.audit import schema as audit_schema
+from argus.organisations import schema as organisations_schema
+from argus.platform.auth.verifier import get_verifier
+from argus.platform.errors import Unauthenticated
+
+Query = merge_types("Query", (organisations_schema.Query, audit_schema.Query))
+Mutation = merge_types("Mutation", (organisations_schema.Mutation,))
+Subscription = merge_types("Subscription", (organisations_schema.Subscription,))
+
+class ArgusSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Expected errors (ArgusError, permission refusals, invalid requests) are not logged as failures;
+        unexpected ones are logged once, with their stack, by ArgusErrors."""
+
+
+schema = ArgusSchema(
+    query=Query,
+    mutation=Mutation,
+    subscription=Subscription,
+    extensions=[ArgusErrors, ParserCache(maxsize=256), ValidationCache(maxsize=256)],
+)
+
+
+async def authenticate(authorization: str | None, context: ArgusContext) -> None:
+    """Verify the bearer token off the event loop (the JWKS may be fetched over HTTP)."""
+    try:
+        context.principal = await anyio.to_thread.run_sync(get_verifier().verify_header, authorization)
+        context.auth_error = None
+    except Unauthenticated as exc:
+        context.principal, context.auth_error = None, exc
+
+
+class ArgusGraphQL(GraphQL[ArgusContext, None]):
+    async def get_context(self, request: Any, response: Any) -> ArgusContext:
+        context = ArgusContext(request=request, response=response)
+        if request.scope["type"] == "http":
+            await authenticate(request.headers.get("authorization"), context)
+        return context
+
+    async def on_ws_connect(self, context: ArgusContext) -> Any:  # type: ignore[override]
+        params = context.connection_params or {}
+        authorization = params.get("Authorization") or params.get("authorization") if isinstance(params, dict) else None
+        await authenticate(authorization, context)
+        if context.principal is None:
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
+        return None
+
+
+def create_app(graphql_ide: str | None = "graphiql") -> ArgusGraphQL:
+    return ArgusGraphQL(
+        schema,
+        graphql_ide=graphql_ide,
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        allow_queries_via_get=False,
+    )

@@ -1,0 +1,99 @@
+"""Live events for GraphQL subscriptions.
+
+On AWS, EventBridge delivers live events to the AppSync API (schema/realtime.graphql). Locally, the
+poller hands the same events to this in-process broker, and Strawberry serves the subscription
+fields over WebSocket (graphql-transport-ws)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from argus.platform.cloudevents import CloudEvent
+
+
+@strawberry.type(description="A CloudEvent delivered live to subscribers of the same organisation.")
+class LiveEvent:
+    id: str
+    type: str
+    source: str
+    subject: str | None
+    time: datetime
+    org_id: str
+    data: JSON
+
+    @classmethod
+    def from_cloudevent(cls, event: CloudEvent) -> LiveEvent:
+        data = event.get_data()
+        if isinstance(data, (bytes, str)):
+            data = json.loads(data)
+        return cls(
+            id=event.get_id(),
+            type=event.get_type(),
+            source=event.get_source(),
+            subject=event.get_subject(),
+            time=event.get_time(),  # type: ignore[arg-type]
+            org_id=event.get_extension("orgid"),
+            data=data,
+        )
+
+
+@dataclass(eq=False)
+class _Subscriber:
+    loop: asyncio.AbstractEventLoop
+    queue: asyncio.Queue[CloudEvent]
+    accepts: Callable[[CloudEvent], bool]
+
+
+class LiveBroker:
+    """Fan-out of events to subscribers; ``publish`` may be called from any thread."""
+
+    def __init__(self) -> None:
+        self._subscribers: set[_Subscriber] = set()
+        self._lock = threading.Lock()
+
+    def publish(self, event: CloudEvent) -> None:
+        with self._lock:
+            targets = [s for s in self._subscribers if s.accepts(event)]
+        for subscriber in targets:
+            subscriber.loop.call_soon_threadsafe(subscriber.queue.put_nowait, event)
+
+    async def subscribe(self, accepts: Callable[[CloudEvent], bool]) -> AsyncIterator[CloudEvent]:
+        subscriber = _Subscriber(asyncio.get_running_loop(), asyncio.Queue(), accepts)
+        with self._lock:
+            self._subscribers.add(subscriber)
+        try:
+            while True:
+                yield await subscriber.queue.get()
+        finally:
+            with self._lock:
+                self._subscribers.discard(subscriber)
+
+    @property
+    def subscriber_count(self) -> int:
+        with self._lock:
+            return len(self._subscribers)
+
+
+_broker = LiveBroker()
+
+
+def get_broker() -> LiveBroker:
+    return _broker
+
+
+def sqs_live_handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
+    """Local stack: the live-event queue (fed by the same rule that targets AppSync on AWS) → subscribers."""
+    from argus.platform.consumers import event_from_sqs_body
+
+    for record in event.get("Records", []):
+        _broker.publish(event_from_sqs_body(record["body"]))
+    return {"batchItemFailures": []}

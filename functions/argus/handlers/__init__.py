@@ -1,0 +1,1 @@
+"""One module per Lambda function; each is thin: parse the event, call one service, map errors."""

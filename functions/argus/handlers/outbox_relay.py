@@ -1,0 +1,17 @@
+"""Lambda "outbox-relay": DynamoDB stream (outbox items only) → EventBridge, with partial batch failures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from argus.platform.observability import logger
+from argus.platform.publisher import get_publisher
+from argus.platform.relay import relay
+
+
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    failed = relay(event.get("Records", []), get_publisher())
+    if failed:
+        logger.warning("events not accepted by EventBridge", extra={"failed": len(failed)})
+    return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in failed]}

@@ -1,0 +1,178 @@
+"""Plays the part of Lambda's event source mappings in the local stack: the table stream feeds the
+outbox relay handler, and each consumer queue feeds its consumer's handler — the same handler
+functions that run on AWS, invoked in process with Lambda-shaped events."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from argus.local.provision import QueuePair, Resources
+from argus.platform.consumers import ConsumerSpec
+from argus.platform.observability import logger
+from argus.platform.relay import matches_stream_filter
+
+Handler = Callable[[dict[str, Any], Any], Any]
+RELAY_MAX_ATTEMPTS = 5
+
+
+@dataclass
+class LambdaContext:
+    """The attributes of Lambda's context object that Powertools reads."""
+
+    function_name: str
+    memory_limit_in_mb: int = 256
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:eu-west-2:123456789012:function:{self.function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+def load_handler(dotted: str) -> Handler:
+    module, _, function = dotted.rpartition(".")
+    handler: Handler = getattr(importlib.import_module(module), function)
+    return handler
+
+
+@dataclass
+class _QueueSource:
+    name: str
+    queue: QueuePair
+    handler: Handler
+    batch_size: int
+
+
+@dataclass
+class _StreamState:
+    iterators: dict[str, str | None] = field(default_factory=dict)
+    pending: list[dict[str, Any]] = field(default_factory=list)
+    attempts: int = 0
+
+
+class Poller:
+    """One background thread polling the stream and the queues."""
+
+    def __init__(self, clients: dict[str, Any], resources: Resources, consumers: tuple[ConsumerSpec, ...],
+                 live_handler: Handler, relay_handler: Handler | None = None, idle_sleep: float = 0.05) -> None:
+        self._streams = clients["dynamodbstreams"]
+        self._sqs = clients["sqs"]
+        self._resources = resources
+        self._relay = relay_handler or load_handler("argus.handlers.outbox_relay.handler")
+        self._sources = [
+            _QueueSource(spec.name, resources.consumer_queues[spec.name], load_handler(spec.handler), spec.batch_size)
+            for spec in consumers
+        ]
+        assert resources.live_queue is not None
+        self._sources.append(_QueueSource("live", resources.live_queue, live_handler, 10))
+        self._stream = _StreamState()
+        self._idle_sleep = idle_sleep
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="argus-poller", daemon=True)
+        self.errors = 0
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            busy = False
+            try:
+                busy |= self._poll_stream()
+                for source in self._sources:
+                    busy |= self._poll_queue(source)
+            except Exception:  # noqa: BLE001 - the poller must survive anything a handler does
+                self.errors += 1
+                logger.exception("local poller iteration failed")
+                time.sleep(0.5)
+            if not busy:
+                self._stop.wait(self._idle_sleep)
+
+    # -- table stream → outbox relay ------------------------------------------------------------
+    def _poll_stream(self) -> bool:
+        state = self._stream
+        if not state.iterators:
+            description = self._streams.describe_stream(StreamArn=self._resources.stream_arn)["StreamDescription"]
+            for shard in description["Shards"]:
+                state.iterators[shard["ShardId"]] = self._streams.get_shard_iterator(
+                    StreamArn=self._resources.stream_arn, ShardId=shard["ShardId"],
+                    ShardIteratorType="TRIM_HORIZON",
+                )["ShardIterator"]
+        if not state.pending:
+            for shard_id, iterator in list(state.iterators.items()):
+                if iterator is None:
+                    continue
+                response = self._streams.get_records(ShardIterator=iterator, Limit=100)
+                state.iterators[shard_id] = response.get("NextShardIterator")
+                state.pending += [r for r in response.get("Records", []) if matches_stream_filter(r)]
+        if not state.pending:
+            return False
+        batch, state.pending = state.pending[:10], state.pending[10:]
+        result = self._relay({"Records": batch}, LambdaContext("outbox-relay"))
+        failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+        if not failed:
+            state.attempts = 0
+            return True
+        # As Lambda does: retry from the first failed record, then give up to the relay's DLQ.
+        first = min(i for i, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] in failed)
+        state.attempts += 1
+        if state.attempts >= RELAY_MAX_ATTEMPTS:
+            self._sqs.send_message(QueueUrl=self._resources.relay_dlq_url, MessageBody=json.dumps(
+                {"failedSequenceNumbers": sorted(failed)}))
+            state.attempts = 0
+            state.pending = batch[first + 1 :] + state.pending
+        else:
+            state.pending = batch[first:] + state.pending
+            time.sleep(0.2 * state.attempts)
+        return True
+
+    # -- SQS queue → consumer -------------------------------------------------------------------
+    def _poll_queue(self, source: _QueueSource) -> bool:
+        response = self._sqs.receive_message(
+            QueueUrl=source.queue.url, MaxNumberOfMessages=min(source.batch_size, 10), WaitTimeSeconds=0,
+            AttributeNames=["All"], MessageAttributeNames=["All"],
+        )
+        messages = response.get("Messages", [])
+        if not messages:
+            return False
+        event = {"Records": [_sqs_record(m, source.queue.arn) for m in messages]}
+        try:
+            result = source.handler(event, LambdaContext(f"consumer-{source.name}")) or {}
+            failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+        except Exception:  # noqa: BLE001 - as on Lambda, an invocation error fails the whole batch
+            logger.exception("consumer invocation failed", extra={"consumer": source.name})
+            failed = {m["MessageId"] for m in messages}
+        done = [m for m in messages if m["MessageId"] not in failed]
+        if done:
+            self._sqs.delete_message_batch(
+                QueueUrl=source.queue.url,
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
+            )
+        return True
+
+
+def _sqs_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": message.get("Attributes", {}),
+        "messageAttributes": message.get("MessageAttributes", {}),
+        "md5OfBody": message.get("MD5OfBody", ""),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": queue_arn.split(":")[3],
+    }

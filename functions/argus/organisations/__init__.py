@@ -1,0 +1,1 @@
+"""Organisations: the tenants (police forces and agencies), their settings and their staff."""

@@ -1,0 +1,136 @@
+"""RS256 JWT verification against the issuer's JWKS with PyJWT.
+
+Checks the algorithm allow-list before anything else (so ``alg: none`` and HS256-with-the-public-key
+never reach a key), the signing key by ``kid`` from the JWKS, the signature, ``iss``, ``aud`` (or the
+``client_id`` of a Cognito access token, which has no ``aud``), ``exp`` and ``nbf``, then builds the
+principal from the configured claims. Every failure is ``Unauthenticated`` with a generic message:
+the caller learns nothing about which check failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+import jwt
+
+from argus.platform.auth.principal import KNOWN_ROLES, Principal, Role
+from argus.platform.errors import Unauthenticated
+from argus.platform.observability import logger
+from argus.platform.settings import Settings, get_settings
+from argus.platform.tenancy import ORG_ID_PATTERN
+
+_ASYMMETRIC = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"})
+_REJECTED = "Authentication required: the bearer token is missing or invalid."
+
+
+class TokenVerifier:
+    """Verifies bearer tokens and returns principals."""
+
+    def __init__(
+        self,
+        jwks_client: jwt.PyJWKClient,
+        *,
+        issuer: str,
+        audience: str,
+        algorithms: Iterable[str] = ("RS256",),
+        org_claim: str = "custom:org",
+        roles_claim: str = "custom:roles",
+        groups_claim: str = "cognito:groups",
+        leeway: int = 30,
+    ) -> None:
+        algorithms = tuple(algorithms)
+        if not algorithms or not set(algorithms) <= _ASYMMETRIC:
+            raise ValueError("Only asymmetric JWT algorithms may be allowed")
+        self._jwks = jwks_client
+        self._issuer = issuer
+        self._audience = audience
+        self._algorithms = list(algorithms)
+        self._org_claim = org_claim
+        self._roles_claim = roles_claim
+        self._groups_claim = groups_claim
+        self._leeway = leeway
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TokenVerifier:
+        client = jwt.PyJWKClient(settings.resolved_jwks_url, cache_keys=True, lifespan=300, timeout=5)
+        return cls(
+            client,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            algorithms=settings.jwt_algorithms,
+            org_claim=settings.org_claim,
+            roles_claim=settings.roles_claim,
+            groups_claim=settings.groups_claim,
+            leeway=settings.jwt_leeway,
+        )
+
+    def verify_header(self, authorization: str | None) -> Principal:
+        """Verify an ``Authorization: Bearer <jwt>`` header value."""
+        if not authorization:
+            raise Unauthenticated(_REJECTED)
+        scheme, _, token = authorization.strip().partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated(_REJECTED)
+        return self.verify(token.strip())
+
+    def verify(self, token: str) -> Principal:
+        """Verify a compact JWT and return its principal; raises Unauthenticated."""
+        try:
+            header = jwt.get_unverified_header(token)
+            if header.get("alg") not in self._algorithms or not header.get("kid"):
+                raise Unauthenticated(_REJECTED)
+            key = self._jwks.get_signing_key(header["kid"])
+            unverified = jwt.decode(token, options={"verify_signature": False})
+            has_aud = "aud" in unverified
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key.key,
+                algorithms=self._algorithms,
+                issuer=self._issuer,
+                audience=self._audience if has_aud else None,
+                leeway=self._leeway,
+                options={"require": ["exp", "iss", "sub"], "verify_aud": has_aud},
+            )
+        except Unauthenticated:
+            raise
+        except (jwt.PyJWTError, ValueError, KeyError, TypeError) as exc:
+            logger.info("token rejected", extra={"reason": type(exc).__name__})
+            raise Unauthenticated(_REJECTED) from None
+        if not has_aud and claims.get("client_id") != self._audience:
+            # A Cognito access token names its app client instead of an audience.
+            raise Unauthenticated(_REJECTED)
+        return self._principal(claims)
+
+    def _principal(self, claims: dict[str, Any]) -> Principal:
+        org = claims.get(self._org_claim)
+        if not isinstance(org, str) or not ORG_ID_PATTERN.match(org):
+            logger.info("token rejected", extra={"reason": "no organisation claim"})
+            raise Unauthenticated(_REJECTED)
+        roles = {r for r in _as_list(claims.get(self._roles_claim)) + _as_list(claims.get(self._groups_claim))}
+        scopes = frozenset(_as_list(claims.get("scope")))
+        return Principal(
+            sub=str(claims["sub"]),
+            org_id=org,
+            roles=frozenset(Role(r) for r in roles if r in KNOWN_ROLES),
+            scopes=scopes,
+            email=claims.get("email") if isinstance(claims.get("email"), str) else None,
+            name=claims.get("name") if isinstance(claims.get("name"), str) else None,
+        )
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v for v in value.replace(",", " ").split() if v]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+@lru_cache(maxsize=1)
+def get_verifier() -> TokenVerifier:
+    """The process-wide verifier (its JWKS cache lives as long as the process)."""
+    return TokenVerifier.from_settings(get_settings())

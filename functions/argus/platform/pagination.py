@@ -1,0 +1,59 @@
+"""Relay-style cursor pagination over DynamoDB queries.
+
+A cursor is the opaque, URL-safe encoding of DynamoDB's ``LastEvaluatedKey``. Decoding checks that
+the key belongs to the partition being queried, so a cursor can never move a query into another
+partition (or another organisation)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from argus.platform.errors import BadUserInput
+
+T = TypeVar("T")
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    end_cursor: str | None
+    has_next_page: bool
+
+    def map(self, fn: Callable[[T], Any]) -> Page[Any]:
+        return Page([fn(i) for i in self.items], self.end_cursor, self.has_next_page)
+
+
+def page_size(first: int | None) -> int:
+    if first is None:
+        return DEFAULT_PAGE_SIZE
+    if first < 1 or first > MAX_PAGE_SIZE:
+        raise BadUserInput(f"`first` must be between 1 and {MAX_PAGE_SIZE}.", details={"field": "first"})
+    return first
+
+
+def encode_cursor(last_evaluated_key: dict[str, Any] | None) -> str | None:
+    if not last_evaluated_key:
+        return None
+    raw = json.dumps(last_evaluated_key, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, *, partition_attr: str, partition_value: str) -> dict[str, Any] | None:
+    """Decode ``cursor``; raise BadUserInput unless it points inside ``partition_value``."""
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise BadUserInput("The cursor is not valid.", details={"field": "after"}) from None
+    if not isinstance(key, dict) or key.get(partition_attr) != {"S": partition_value}:
+        raise BadUserInput("The cursor is not valid for this list.", details={"field": "after"})
+    return key
