@@ -24,7 +24,8 @@ def _dev(args: argparse.Namespace) -> int:
     try:
         stack.start()
         admin = stack.token(DEMO_ORG, ["admin"], sub=DEMO_ADMIN_SUB, ttl=12 * 3600)
-        print(f"""
+        print(
+            f"""
 Argus local stack is up ({time.monotonic() - started:.1f} s)
 
   GraphQL + GraphiQL   {stack.graphql_url}
@@ -37,7 +38,9 @@ Demo organisation "{DEMO_ORG}" admin token (12 h) — in GraphiQL add the header
 
 More tokens:  argus token --org {DEMO_ORG} --role officer
 Stop with Ctrl-C.
-""", flush=True)
+""",
+            flush=True,
+        )
         while not stopping.wait(0.5):
             pass
     except KeyboardInterrupt:
@@ -58,7 +61,9 @@ def _token(args: argparse.Namespace) -> int:
     roles = args.role or ["member"]
     unknown = sorted(set(roles) - KNOWN_ROLES)
     if unknown:
-        print(f"unknown role(s): {', '.join(unknown)}; known: {', '.join(sorted(KNOWN_ROLES))}", file=sys.stderr)
+        print(
+            f"unknown role(s): {', '.join(unknown)}; known: {', '.join(sorted(KNOWN_ROLES))}", file=sys.stderr
+        )
         return 2
     print(LocalIssuer(issuer).token(args.org, roles, sub=args.sub, ttl=args.ttl))
     return 0

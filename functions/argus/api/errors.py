@@ -19,17 +19,25 @@ _KNOWN_CODES = {"UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "BAD_USER_INPUT", "
 def _with_code(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, ArgusError):
-        return GraphQLError(original.message, nodes=error.nodes, path=error.path, extensions=original.extensions())
+        return GraphQLError(
+            original.message, nodes=error.nodes, path=error.path, extensions=original.extensions()
+        )
     code = (error.extensions or {}).get("code")
     if original is None:
         # Syntax, validation and variable coercion errors: the request itself is wrong.
-        return GraphQLError(error.message, nodes=error.nodes, path=error.path,
-                            extensions={"code": code if code in _KNOWN_CODES else "BAD_USER_INPUT"})
+        return GraphQLError(
+            error.message,
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": code if code in _KNOWN_CODES else "BAD_USER_INPUT"},
+        )
     if code in _KNOWN_CODES:
         # Raised by a permission class with its own code.
         return GraphQLError(error.message, nodes=error.nodes, path=error.path, extensions={"code": code})
     logger.error("unexpected error in resolver", exc_info=original, extra={"path": error.path})
-    return GraphQLError("Internal error.", nodes=error.nodes, path=error.path, extensions={"code": "INTERNAL"})
+    return GraphQLError(
+        "Internal error.", nodes=error.nodes, path=error.path, extensions={"code": "INTERNAL"}
+    )
 
 
 def _process(result: object) -> None:

@@ -3,7 +3,7 @@ ASGI app (through Mangum on Lambda, uvicorn locally)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 import strawberry
@@ -25,6 +25,7 @@ Query = merge_types("Query", (organisations_schema.Query, audit_schema.Query))
 Mutation = merge_types("Mutation", (organisations_schema.Mutation,))
 Subscription = merge_types("Subscription", (organisations_schema.Subscription,))
 
+
 class ArgusSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         """Expected errors (ArgusError, permission refusals, invalid requests) are not logged as failures;
@@ -35,7 +36,7 @@ schema = ArgusSchema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    extensions=[ArgusErrors, ParserCache(maxsize=256), ValidationCache(maxsize=256)],
+    extensions=[ArgusErrors, ParserCache(maxsize=256), ValidationCache(maxsize=256)],  # type: ignore[list-item]
 )
 
 
@@ -57,14 +58,16 @@ class ArgusGraphQL(GraphQL[ArgusContext, None]):
 
     async def on_ws_connect(self, context: ArgusContext) -> Any:  # type: ignore[override]
         params = context.connection_params or {}
-        authorization = params.get("Authorization") or params.get("authorization") if isinstance(params, dict) else None
+        authorization = (
+            params.get("Authorization") or params.get("authorization") if isinstance(params, dict) else None
+        )
         await authenticate(authorization, context)
         if context.principal is None:
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
         return None
 
 
-def create_app(graphql_ide: str | None = "graphiql") -> ArgusGraphQL:
+def create_app(graphql_ide: Literal["graphiql"] | None = "graphiql") -> ArgusGraphQL:
     return ArgusGraphQL(
         schema,
         graphql_ide=graphql_ide,

@@ -12,7 +12,7 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -42,7 +42,7 @@ class LiveEvent:
             subject=event.get_subject(),
             time=event.get_time(),  # type: ignore[arg-type]
             org_id=event.get_extension("orgid"),
-            data=data,
+            data=cast(JSON, data),
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -26,12 +27,23 @@ class AuditRecord:
 
     @classmethod
     def from_model(cls, record: AuditRecordModel) -> AuditRecord:
-        return cls(event_id=strawberry.ID(record.event_id), event_type=record.event_type, subject=record.subject,
-                   time=record.time, actor=record.actor, data=record.data)
+        return cls(
+            event_id=strawberry.ID(record.event_id),
+            event_type=record.event_type,
+            subject=record.subject,
+            time=record.time,
+            actor=record.actor,
+            data=cast(JSON, record.data),
+        )
 
 
 @strawberry.type
 class Query:
-    @strawberry.field(extensions=requires(*service.AUDIT_READERS), description="Events of the caller's organisation, newest first.")
-    def audit_trail(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[AuditRecord]:
+    @strawberry.field(
+        extensions=requires(*service.AUDIT_READERS),
+        description="Events of the caller's organisation, newest first.",
+    )
+    def audit_trail(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[AuditRecord]:
         return connection(service.audit_trail(principal_of(info), first, after), AuditRecord.from_model)

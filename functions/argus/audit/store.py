@@ -43,8 +43,14 @@ def list_records(org_id: str, first: int, after: str | None) -> Page[AuditRecord
     start = decode_cursor(after, partition_attr="PK", partition_value=pk)
     results = AuditItem.query(pk, limit=first, last_evaluated_key=start, scan_index_forward=False)
     items = [
-        AuditRecord(event_id=i.event_id, event_type=i.event_type, subject=i.subject, time=i.time, actor=i.actor,
-                    data=json.loads(i.data))
+        AuditRecord(
+            event_id=i.event_id,
+            event_type=i.event_type,
+            subject=i.subject,
+            time=i.time,
+            actor=i.actor,
+            data=json.loads(i.data),
+        )
         for i in results
     ]
     cursor = encode_cursor(results.last_evaluated_key)

@@ -33,8 +33,9 @@ def _load_or_create_key(path: Path) -> rsa.RSAPrivateKey:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                          serialization.NoEncryption())
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
     )
     tmp.chmod(0o600)
     tmp.replace(path)
@@ -58,8 +59,9 @@ class LocalIssuer:
     def jwks(self) -> dict[str, Any]:
         return {"keys": [self._jwk]}
 
-    def token(self, org: str, roles: list[str], *, sub: str | None = None, ttl: int = 3600,
-              **claims: Any) -> str:
+    def token(
+        self, org: str, roles: list[str], *, sub: str | None = None, ttl: int = 3600, **claims: Any
+    ) -> str:
         """A signed RS256 token for a person of ``org`` with ``roles``."""
         issued = int(time.time())
         payload = {
@@ -81,5 +83,7 @@ def _thumbprint(jwk: dict[str, Any]) -> str:
     import base64
     import hashlib
 
-    canonical = json.dumps({"e": jwk["e"], "kty": "RSA", "n": jwk["n"]}, separators=(",", ":"), sort_keys=True)
+    canonical = json.dumps(
+        {"e": jwk["e"], "kty": "RSA", "n": jwk["n"]}, separators=(",", ":"), sort_keys=True
+    )
     return base64.urlsafe_b64encode(hashlib.sha256(canonical.encode()).digest()).decode().rstrip("=")

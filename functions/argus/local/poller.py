@@ -62,14 +62,23 @@ class _StreamState:
 class Poller:
     """One background thread polling the stream and the queues."""
 
-    def __init__(self, clients: dict[str, Any], resources: Resources, consumers: tuple[ConsumerSpec, ...],
-                 live_handler: Handler, relay_handler: Handler | None = None, idle_sleep: float = 0.05) -> None:
+    def __init__(
+        self,
+        clients: dict[str, Any],
+        resources: Resources,
+        consumers: tuple[ConsumerSpec, ...],
+        live_handler: Handler,
+        relay_handler: Handler | None = None,
+        idle_sleep: float = 0.05,
+    ) -> None:
         self._streams = clients["dynamodbstreams"]
         self._sqs = clients["sqs"]
         self._resources = resources
         self._relay = relay_handler or load_handler("argus.handlers.outbox_relay.handler")
         self._sources = [
-            _QueueSource(spec.name, resources.consumer_queues[spec.name], load_handler(spec.handler), spec.batch_size)
+            _QueueSource(
+                spec.name, resources.consumer_queues[spec.name], load_handler(spec.handler), spec.batch_size
+            )
             for spec in consumers
         ]
         assert resources.live_queue is not None
@@ -105,10 +114,13 @@ class Poller:
     def _poll_stream(self) -> bool:
         state = self._stream
         if not state.iterators:
-            description = self._streams.describe_stream(StreamArn=self._resources.stream_arn)["StreamDescription"]
+            description = self._streams.describe_stream(StreamArn=self._resources.stream_arn)[
+                "StreamDescription"
+            ]
             for shard in description["Shards"]:
                 state.iterators[shard["ShardId"]] = self._streams.get_shard_iterator(
-                    StreamArn=self._resources.stream_arn, ShardId=shard["ShardId"],
+                    StreamArn=self._resources.stream_arn,
+                    ShardId=shard["ShardId"],
                     ShardIteratorType="TRIM_HORIZON",
                 )["ShardIterator"]
         if not state.pending:
@@ -130,8 +142,10 @@ class Poller:
         first = min(i for i, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] in failed)
         state.attempts += 1
         if state.attempts >= RELAY_MAX_ATTEMPTS:
-            self._sqs.send_message(QueueUrl=self._resources.relay_dlq_url, MessageBody=json.dumps(
-                {"failedSequenceNumbers": sorted(failed)}))
+            self._sqs.send_message(
+                QueueUrl=self._resources.relay_dlq_url,
+                MessageBody=json.dumps({"failedSequenceNumbers": sorted(failed)}),
+            )
             state.attempts = 0
             state.pending = batch[first + 1 :] + state.pending
         else:
@@ -142,8 +156,11 @@ class Poller:
     # -- SQS queue → consumer -------------------------------------------------------------------
     def _poll_queue(self, source: _QueueSource) -> bool:
         response = self._sqs.receive_message(
-            QueueUrl=source.queue.url, MaxNumberOfMessages=min(source.batch_size, 10), WaitTimeSeconds=0,
-            AttributeNames=["All"], MessageAttributeNames=["All"],
+            QueueUrl=source.queue.url,
+            MaxNumberOfMessages=min(source.batch_size, 10),
+            WaitTimeSeconds=0,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
         )
         messages = response.get("Messages", [])
         if not messages:

@@ -41,12 +41,16 @@ class Resources:
 
 def _queue_pair(sqs: Any, name: str, max_receive_count: int) -> QueuePair:
     dlq_url = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
     url = sqs.create_queue(
         QueueName=name,
         Attributes={
             "VisibilityTimeout": str(LOCAL_VISIBILITY_TIMEOUT),
-            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": max_receive_count}),
+            "RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": max_receive_count}
+            ),
         },
     )["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -58,16 +62,23 @@ def _route(events: Any, bus: str, rule: str, pattern: dict[str, Any], queue_arn:
     events.put_targets(Rule=rule, EventBusName=bus, Targets=[{"Id": "queue", "Arn": queue_arn}])
 
 
-def provision(clients: dict[str, Any], *, table_name: str, bus_name: str,
-              consumers: tuple[ConsumerSpec, ...], prefix: str = "argus-local") -> Resources:
+def provision(
+    clients: dict[str, Any],
+    *,
+    table_name: str,
+    bus_name: str,
+    consumers: tuple[ConsumerSpec, ...],
+    prefix: str = "argus-local",
+) -> Resources:
     """Create everything; returns the names, URLs and ARNs the poller and the app need."""
     ddb, events, sqs, kms, s3 = (clients[n] for n in ("dynamodb", "events", "sqs", "kms", "s3"))
     key_id = kms.create_key(Description="argus local table key")["KeyMetadata"]["KeyId"]
     request = create_table_request(table_name)
     request["SSESpecification"] = {"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key_id}
     ddb.create_table(**request)
-    ddb.update_time_to_live(TableName=table_name,
-                            TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"})
+    ddb.update_time_to_live(
+        TableName=table_name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
+    )
     stream_arn = ddb.describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
 
     bus_arn = events.create_event_bus(Name=bus_name)["EventBusArn"]

@@ -22,21 +22,26 @@ def seed_demo() -> DemoPeople:
     """Create the demo organisation and its people unless they exist (safe to run again)."""
     admin = Principal(sub=DEMO_ADMIN_SUB, org_id=DEMO_ORG, roles=frozenset({Role.ADMIN}))
     if store.get_organisation(DEMO_ORG) is None:
-        service.create_organisation(admin, {
-            "name": "Demo Constabulary",
-            "slug": "demo-constabulary",
-            "timezone": "Europe/London",
-            "locale": "en-GB",
-            "privacy": {"min_cell_size": 10, "generalise_locations": True, "publication_delay_days": 30},
-            "contacts": [
-                {"kind": "email", "value": "neighbourhood@demo.example", "label": "Neighbourhood team"},
-                {"kind": "phone", "value": "101", "label": "Non-emergency"},
-            ],
-        })
+        service.create_organisation(
+            admin,
+            {
+                "name": "Demo Constabulary",
+                "slug": "demo-constabulary",
+                "timezone": "Europe/London",
+                "locale": "en-GB",
+                "privacy": {"min_cell_size": 10, "generalise_locations": True, "publication_delay_days": 30},
+                "contacts": [
+                    {"kind": "email", "value": "neighbourhood@demo.example", "label": "Neighbourhood team"},
+                    {"kind": "phone", "value": "101", "label": "Non-emergency"},
+                ],
+            },
+        )
     for sub, name, email, roles in (
         (DEMO_ADMIN_SUB, "Alex Admin", "alex.admin@demo.example", ["admin"]),
         (DEMO_OFFICER_SUB, "Olu Officer", "olu.officer@demo.example", ["officer"]),
     ):
         if store.get_user(DEMO_ORG, sub) is None:
-            service.add_staff_member(admin, {"sub": sub, "display_name": name, "email": email, "roles": roles})
+            service.add_staff_member(
+                admin, {"sub": sub, "display_name": name, "email": email, "roles": roles}
+            )
     return DemoPeople(DEMO_ADMIN_SUB, DEMO_OFFICER_SUB)

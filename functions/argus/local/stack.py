@@ -1,4 +1,5 @@
-"""Starts and stops the local stack: moto server → provisioning → uvicorn (GraphQL, JWKS) → poller → demo data."""
+"""Starts and stops the local stack:
+moto server → provisioning → uvicorn (GraphQL, JWKS) → poller → demo data."""
 
 from __future__ import annotations
 
@@ -71,8 +72,9 @@ class LocalStack:
         self._configure_environment()
         self._start_moto()
         self.clients = self._clients()
-        self.resources = provision(self.clients, table_name=self.table_name, bus_name=self.bus_name,
-                                   consumers=self.consumers)
+        self.resources = provision(
+            self.clients, table_name=self.table_name, bus_name=self.bus_name, consumers=self.consumers
+        )
         self.issuer = LocalIssuer(self.base_url)
         self._start_server()
         self._start_poller()
@@ -134,7 +136,10 @@ class LocalStack:
         import boto3
 
         session = boto3.session.Session(region_name=REGION)
-        clients: dict[str, Any] = {s: session.client(s, endpoint_url=self.moto_url) for s in _SERVICES}
+        clients: dict[str, Any] = {
+            s: session.client(s, endpoint_url=self.moto_url)  # type: ignore[call-overload]
+            for s in _SERVICES
+        }
         clients["region"] = REGION
         return clients
 
@@ -144,8 +149,14 @@ class LocalStack:
         from argus.local.app import build_app
 
         assert self.issuer is not None
-        config = uvicorn.Config(build_app(self.issuer), host=self.host, port=self.port, log_level="warning",
-                                ws="websockets-sansio", lifespan="off")
+        config = uvicorn.Config(
+            build_app(self.issuer),
+            host=self.host,
+            port=self.port,
+            log_level="warning",
+            ws="websockets-sansio",
+            lifespan="off",
+        )
         self._server = uvicorn.Server(config)
         self._server_thread = threading.Thread(target=self._server.run, name="argus-uvicorn", daemon=True)
         self._server_thread.start()
@@ -166,7 +177,9 @@ class LocalStack:
     def _write_state(self) -> None:
         path = state_dir() / "stack.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({"issuer": self.base_url, "graphql": self.graphql_url, "moto": self.moto_url}))
+        path.write_text(
+            json.dumps({"issuer": self.base_url, "graphql": self.graphql_url, "moto": self.moto_url})
+        )
 
 
 def reset_process_caches() -> None:

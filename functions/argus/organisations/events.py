@@ -15,13 +15,19 @@ def _data(org: Organisation) -> dict[str, object]:
 
 def organisation_created(org: Organisation, actor: str) -> CloudEvent:
     return make_event(
-        ORGANISATION_CREATED, org_id=org.id, collection="organisations", subject=org.id,
+        ORGANISATION_CREATED,
+        org_id=org.id,
+        collection="organisations",
+        subject=org.id,
         data={"organisation": _data(org), "actor": actor},
     )
 
 
 def organisation_updated(org: Organisation, changed: list[str], actor: str) -> CloudEvent:
     return make_event(
-        ORGANISATION_UPDATED, org_id=org.id, collection="organisations", subject=org.id,
+        ORGANISATION_UPDATED,
+        org_id=org.id,
+        collection="organisations",
+        subject=org.id,
         data={"organisation": _data(org), "changed": changed, "actor": actor},
     )

@@ -6,9 +6,8 @@ import re
 from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
-from zoneinfo import available_timezones
-
 from typing import Annotated
+from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
@@ -53,7 +52,7 @@ class PrivacyDefaults(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    # Statistics for a cell (area × period × category) with fewer records are suppressed.
+    # Statistics for a cell (area x period x category) with fewer records are suppressed.
     min_cell_size: int = Field(default=10, ge=1, le=1000)
     # Public maps snap locations to a grid/street and dates to the month.
     generalise_locations: bool = True
@@ -120,7 +119,6 @@ class OrganisationDraft(BaseModel):
     contacts: tuple[ContactChannel, ...] = Field(default=(), max_length=20)
 
 
-
 class OrganisationChanges(BaseModel):
     """A partial update; fields left out stay as they are."""
 
@@ -131,7 +129,6 @@ class OrganisationChanges(BaseModel):
     privacy: PrivacyDefaults | None = None
     contacts: tuple[ContactChannel, ...] | None = Field(default=None, max_length=20)
     expected_version: int | None = None
-
 
 
 class UserProfile(BaseModel):

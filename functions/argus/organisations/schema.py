@@ -21,20 +21,23 @@ from argus.organisations.model import Organisation as OrganisationModel
 from argus.organisations.model import UserProfile as UserProfileModel
 from argus.platform.auth.principal import Role as RoleModel
 
-Role = strawberry.enum(RoleModel, name="Role")
-ContactKind = strawberry.enum(ContactKindModel, name="ContactKind")
+# Registered in place: the domain enums are the GraphQL enums.
+strawberry.enum(RoleModel, name="Role")
+strawberry.enum(ContactKindModel, name="ContactKind")
 
 
 @strawberry.type
 class ContactChannel:
-    kind: ContactKind
+    kind: ContactKindModel
     value: str
     label: str | None
 
 
 @strawberry.type
 class PrivacyDefaults:
-    min_cell_size: int = strawberry.field(description="Published statistics suppress cells with fewer records.")
+    min_cell_size: int = strawberry.field(
+        description="Published statistics suppress cells with fewer records."
+    )
     generalise_locations: bool
     publication_delay_days: int
 
@@ -73,7 +76,7 @@ class UserProfile:
     sub: strawberry.ID
     display_name: str
     email_address: strawberry.Private[str | None]
-    roles: list[Role]
+    roles: list[RoleModel]
     created_at: datetime
     org_id: strawberry.Private[str]
 
@@ -88,21 +91,27 @@ class UserProfile:
 
     @classmethod
     def from_model(cls, user: UserProfileModel) -> UserProfile:
-        return cls(sub=strawberry.ID(user.sub), display_name=user.display_name, email_address=user.email,
-                   roles=list(user.roles), created_at=user.created_at, org_id=user.org_id)
+        return cls(
+            sub=strawberry.ID(user.sub),
+            display_name=user.display_name,
+            email_address=user.email,
+            roles=list(user.roles),
+            created_at=user.created_at,
+            org_id=user.org_id,
+        )
 
 
 @strawberry.type(description="The caller as the verified token presents them.")
 class Me:
     sub: strawberry.ID
     org_id: strawberry.ID
-    roles: list[Role]
+    roles: list[RoleModel]
     profile: UserProfile | None
 
 
 @strawberry.input
 class ContactChannelInput:
-    kind: ContactKind
+    kind: ContactKindModel
     value: str
     label: str | None = None
 
@@ -140,7 +149,7 @@ class AddStaffMemberInput:
     sub: str
     display_name: str
     email: str | None = None
-    roles: list[Role]
+    roles: list[RoleModel]
 
 
 def _plain(value: Any) -> Any:
@@ -176,8 +185,12 @@ class Query:
             profile=UserProfile.from_model(profile) if profile else None,
         )
 
-    @strawberry.field(extensions=requires(*service.STAFF_VIEWERS), description="Staff of the caller's organisation.")
-    def staff(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[UserProfile]:
+    @strawberry.field(
+        extensions=requires(*service.STAFF_VIEWERS), description="Staff of the caller's organisation."
+    )
+    def staff(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[UserProfile]:
         return connection(service.list_staff(principal_of(info), first, after), UserProfile.from_model)
 
 

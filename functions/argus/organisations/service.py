@@ -6,7 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from argus.organisations import events, store
-from argus.organisations.model import Organisation, OrganisationChanges, OrganisationDraft, StaffDraft, UserProfile
+from argus.organisations.model import (
+    Organisation,
+    OrganisationChanges,
+    OrganisationDraft,
+    StaffDraft,
+    UserProfile,
+)
 from argus.platform import clock
 from argus.platform.auth.principal import Principal, Role
 from argus.platform.errors import Conflict, Forbidden, NotFound
@@ -49,14 +55,22 @@ def update_organisation(principal: Principal, changes_input: dict[str, Any]) -> 
     if before is None:
         raise NotFound("Your organisation has not been set up yet.")
     if changes.expected_version is not None and changes.expected_version != before.version:
-        raise Conflict("The organisation was changed by someone else; reload and retry.",
-                       details={"field": "expectedVersion"})
-    requested = [k for k in changes.model_fields_set if k != "expected_version" and getattr(changes, k) is not None]
+        raise Conflict(
+            "The organisation was changed by someone else; reload and retry.",
+            details={"field": "expectedVersion"},
+        )
+    requested = [
+        k for k in changes.model_fields_set if k != "expected_version" and getattr(changes, k) is not None
+    ]
     changed = sorted(k for k in requested if getattr(before, k) != getattr(changes, k))
     if not changed:
         return before
     after = before.model_copy(
-        update={**{k: getattr(changes, k) for k in changed}, "updated_at": clock.now(), "version": before.version + 1}
+        update={
+            **{k: getattr(changes, k) for k in changed},
+            "updated_at": clock.now(),
+            "version": before.version + 1,
+        }
     )
     uow = UnitOfWork()
     store.replace_organisation(uow, before, after)

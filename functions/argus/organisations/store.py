@@ -112,14 +112,18 @@ def replace_organisation(uow: UnitOfWork, before: Organisation, after: Organisat
         uow.put(
             _slug_item(after.slug, after.id),
             condition=SlugItem.PK.does_not_exist(),
-            on_condition_failed=Conflict(f"The slug {after.slug!r} is already taken.", details={"field": "slug"}),
+            on_condition_failed=Conflict(
+                f"The slug {after.slug!r} is already taken.", details={"field": "slug"}
+            ),
         )
         uow.delete(_slug_item(before.slug, before.id), condition=SlugItem.org_id == before.id)
     uow.put(
         _to_item(after),
         condition=OrganisationItem.version == before.version,
-        on_condition_failed=Conflict("The organisation was changed by someone else; reload and retry.",
-                                     details={"field": "expectedVersion"}),
+        on_condition_failed=Conflict(
+            "The organisation was changed by someone else; reload and retry.",
+            details={"field": "expectedVersion"},
+        ),
     )
 
 
@@ -146,7 +150,7 @@ def _user_from_item(item: UserItem) -> UserProfile:
         org_id=item.org_id,
         display_name=item.display_name,
         email=item.email,
-        roles=tuple(Role(r) for r in item.roles),
+        roles=tuple(Role(str(r)) for r in item.roles),
         created_at=item.created_at,
     )
 

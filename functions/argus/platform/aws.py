@@ -14,7 +14,9 @@ def aws_client(service: str) -> Any:
     import boto3
 
     settings = get_settings()
-    return boto3.client(service, region_name=settings.region, endpoint_url=settings.aws_endpoint_url)
+    return boto3.client(  # type: ignore[call-overload]
+        service, region_name=settings.region, endpoint_url=settings.aws_endpoint_url
+    )
 
 
 def reset_clients() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from cloudevents.core.exceptions import BaseCloudEventException
 from cloudevents.core.formats.json import JSONFormat
@@ -32,9 +32,7 @@ _RFC3339 = re.compile(
 )
 # RFC 2046 / RFC 6838 media type: type "/" subtype, optional parameters.
 _TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
-_MEDIA_TYPE = re.compile(
-    rf"^{_TOKEN}/{_TOKEN}(\s*;\s*{_TOKEN}=({_TOKEN}|\"([^\"\\]|\\.)*\"))*$"
-)
+_MEDIA_TYPE = re.compile(rf"^{_TOKEN}/{_TOKEN}(\s*;\s*{_TOKEN}=({_TOKEN}|\"([^\"\\]|\\.)*\"))*$")
 _EXTENSION_NAME = re.compile(r"^[a-z0-9]{1,20}$")
 _CORE = {"specversion", "id", "source", "type", "datacontenttype", "dataschema", "subject", "time"}
 
@@ -102,7 +100,7 @@ def parse_event(payload: str | bytes | dict[str, Any]) -> CloudEvent:
     _check_document(document)
     cleaned = {k: v for k, v in document.items() if not (k in _CORE and v is None)}
     try:
-        return _FORMAT.read(None, json.dumps(cleaned))
+        return cast(CloudEvent, _FORMAT.read(None, json.dumps(cleaned)))
     except (BaseCloudEventException, ValueError, TypeError, KeyError) as exc:
         raise InvalidEvent(str(exc)) from None
 

@@ -105,7 +105,9 @@ def sqs_consumer(consumer: str, handler: EventHandler) -> Callable[[dict[str, An
 
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         processor = BatchProcessor(event_type=EventType.SQS)
-        return process_partial_response(event=event, record_handler=record_handler, processor=processor,
-                                        context=context)
+        response = process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
+        return dict(response)
 
     return lambda_handler

@@ -59,4 +59,11 @@ class Internal(ArgusError):
     code = "INTERNAL"
 
 
-ERROR_CODES: tuple[str, ...] = ("UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "BAD_USER_INPUT", "CONFLICT", "INTERNAL")
+ERROR_CODES: tuple[str, ...] = (
+    "UNAUTHENTICATED",
+    "FORBIDDEN",
+    "NOT_FOUND",
+    "BAD_USER_INPUT",
+    "CONFLICT",
+    "INTERNAL",
+)

@@ -1,15 +1,6 @@
 """Every PK/SK/GSI key string of the single table is built here and nowhere else.
 
-Access patterns (kept in step with docs/decisions.md):
-
-| entity            | PK                                  | SK                          | GSI1PK / GSI1SK                      |
-|-------------------|-------------------------------------|-----------------------------|--------------------------------------|
-| organisation      | ORG#<org>#PROFILE                   | ORG                         | ORGS / <org>  (platform listing)     |
-| slug reservation  | SLUG#<slug>                         | SLUG                        |                                      |
-| user profile      | ORG#<org>#USER#<sub>                | PROFILE                     | ORG#<org>#STAFF / <role>#<name>#<sub> (staff only) |
-| outbox event      | ORG#<org>#OUTBOX#<eventId>          | EVENT                       |                                      |
-| audit record      | ORG#<org>#AUDIT                     | <time>#<eventId>            |                                      |
-| processed event   | ORG#<org>#CONSUMER#<name>           | EVENT#<eventId>             |                                      |
+Access patterns: see the table at the end of docs/decisions.md (keep the two in step).
 """
 
 from __future__ import annotations

@@ -62,32 +62,64 @@ class UnitOfWork:
     _operations: list[_Operation] = field(default_factory=list)
     events: list[CloudEvent] = field(default_factory=list)
 
-    def put(self, item: ArgusItem, *, condition: Condition | None = None,
-            on_condition_failed: ArgusError | None = None) -> None:
-        self._operations.append(_Operation(lambda tx: tx.save(item, condition=condition), on_condition_failed))
+    def put(
+        self,
+        item: ArgusItem,
+        *,
+        condition: Condition | None = None,
+        on_condition_failed: ArgusError | None = None,
+    ) -> None:
+        self._operations.append(
+            _Operation(lambda tx: tx.save(item, condition=condition), on_condition_failed)
+        )
 
-    def update(self, item: ArgusItem, actions: list[Any], *, condition: Condition | None = None,
-               on_condition_failed: ArgusError | None = None) -> None:
+    def update(
+        self,
+        item: ArgusItem,
+        actions: list[Any],
+        *,
+        condition: Condition | None = None,
+        on_condition_failed: ArgusError | None = None,
+    ) -> None:
         self._operations.append(
             _Operation(lambda tx: tx.update(item, actions, condition=condition), on_condition_failed)
         )
 
-    def delete(self, item: ArgusItem, *, condition: Condition | None = None,
-               on_condition_failed: ArgusError | None = None) -> None:
-        self._operations.append(_Operation(lambda tx: tx.delete(item, condition=condition), on_condition_failed))
-
-    def condition_check(self, model: type[ArgusItem], hash_key: str, range_key: str, condition: Condition,
-                        on_condition_failed: ArgusError) -> None:
+    def delete(
+        self,
+        item: ArgusItem,
+        *,
+        condition: Condition | None = None,
+        on_condition_failed: ArgusError | None = None,
+    ) -> None:
         self._operations.append(
-            _Operation(lambda tx: tx.condition_check(model, hash_key, range_key, condition=condition),
-                       on_condition_failed)
+            _Operation(lambda tx: tx.delete(item, condition=condition), on_condition_failed)
+        )
+
+    def condition_check(
+        self,
+        model: type[ArgusItem],
+        hash_key: str,
+        range_key: str,
+        condition: Condition,
+        on_condition_failed: ArgusError,
+    ) -> None:
+        self._operations.append(
+            _Operation(
+                lambda tx: tx.condition_check(model, hash_key, range_key, condition=condition),
+                on_condition_failed,
+            )
         )
 
     def emit(self, event: CloudEvent) -> None:
         """Publish ``event`` if, and only if, the rest of this unit of work commits."""
         self.events.append(event)
-        self._operations.append(_Operation(lambda tx: tx.save(OutboxItem.for_event(event),
-                                                              condition=OutboxItem.PK.does_not_exist()), None))
+        self._operations.append(
+            _Operation(
+                lambda tx: tx.save(OutboxItem.for_event(event), condition=OutboxItem.PK.does_not_exist()),
+                None,
+            )
+        )
 
     def commit(self) -> None:
         """Write everything in one transaction. Raises the registered error of the first failed
@@ -104,7 +136,9 @@ class UnitOfWork:
             reasons = exc.cancellation_reasons or []
             for op, reason in zip(self._operations, reasons, strict=False):
                 if reason is not None and reason.code == "ConditionalCheckFailed":
-                    raise op.on_condition_failed or Conflict("The change conflicts with existing data.") from None
+                    raise op.on_condition_failed or Conflict(
+                        "The change conflicts with existing data."
+                    ) from None
             if any(r is not None and r.code == "TransactionConflict" for r in reasons):
                 raise Conflict("Another change to the same data is in progress; try again.") from None
             logger.exception("transaction failed")

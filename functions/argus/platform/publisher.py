@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
 
-from argus.platform.cloudevents import event_domain
 from argus.platform.aws import aws_client
+from argus.platform.cloudevents import event_domain
 from argus.platform.settings import get_settings
 
 MAX_ENTRIES_PER_PUT = 10

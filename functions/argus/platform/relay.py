@@ -62,4 +62,7 @@ STREAM_FILTER_PATTERN: dict[str, Any] = {
 
 def matches_stream_filter(record: dict[str, Any]) -> bool:
     image = record.get("dynamodb", {}).get("NewImage", {})
-    return record.get("eventName") == "INSERT" and image.get(TABLE.discriminator, {}).get("S") == TABLE.outbox_kind
+    return (
+        record.get("eventName") == "INSERT"
+        and image.get(TABLE.discriminator, {}).get("S") == TABLE.outbox_kind
+    )

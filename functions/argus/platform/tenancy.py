@@ -14,8 +14,10 @@ ORG_ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 def check_org_id(org_id: str) -> str:
     """Return ``org_id`` if it is a well-formed organisation id, else raise BadUserInput."""
     if not isinstance(org_id, str) or not ORG_ID_PATTERN.match(org_id) or "--" in org_id:
-        raise BadUserInput("Organisation id must be 1-63 lowercase letters, digits or single hyphens.",
-                           details={"field": "orgId"})
+        raise BadUserInput(
+            "Organisation id must be 1-63 lowercase letters, digits or single hyphens.",
+            details={"field": "orgId"},
+        )
     return org_id
 
 

@@ -108,7 +108,7 @@ class TokenVerifier:
         if not isinstance(org, str) or not ORG_ID_PATTERN.match(org):
             logger.info("token rejected", extra={"reason": "no organisation claim"})
             raise Unauthenticated(_REJECTED)
-        roles = {r for r in _as_list(claims.get(self._roles_claim)) + _as_list(claims.get(self._groups_claim))}
+        roles = set(_as_list(claims.get(self._roles_claim)) + _as_list(claims.get(self._groups_claim)))
         scopes = frozenset(_as_list(claims.get("scope")))
         return Principal(
             sub=str(claims["sub"]),

@@ -1,0 +1,70 @@
+# Argus — the two commands a newcomer needs are `make dev` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+PORT ?= 8000
+
+.PHONY: help dev test bench synth lint schema layer clean install-local install-dev
+
+help:
+	@echo "make dev     install what the local stack needs and run it (GraphiQL on http://127.0.0.1:$(PORT)/graphql)"
+	@echo "make test    install everything and run the whole test suite"
+	@echo "make bench   run the benchmarks (ratios against baselines measured in the same run)"
+	@echo "make synth   synthesize the CDK app offline (cdk-nag + cfn-lint)"
+	@echo "make lint    ruff + mypy"
+	@echo "make schema  export schema/schema.graphql from the code"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Runtime + local stack only: enough for `make dev`.
+$(VENV)/.local-installed: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[local]'
+	@touch $@
+
+# Everything: tests, CDK, linters.
+$(VENV)/.dev-installed: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
+	@touch $(VENV)/.local-installed $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install-local: $(VENV)/.local-installed
+install-dev: $(VENV)/.dev-installed node_modules/.installed
+
+dev: install-local
+	$(BIN)/argus dev --port $(PORT)
+
+layer: install-dev
+	$(BIN)/python layers/build.py
+
+test: install-dev layer
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: install-dev
+	$(BIN)/python -m benchmarks.run
+
+synth: install-dev layer
+	rm -rf cdk.out
+	npx --no-install cdk synth --quiet
+	$(BIN)/cfn-lint --ignore-checks W3005 -- cdk.out/*.template.json
+
+lint: install-dev
+	$(BIN)/ruff check functions infra tests benchmarks layers
+	$(BIN)/ruff format --check functions infra tests benchmarks layers
+	$(BIN)/mypy
+
+schema: install-local
+	$(BIN)/argus schema schema/schema.graphql
+
+clean:
+	rm -rf cdk.out layers/build .pytest_cache .mypy_cache .ruff_cache

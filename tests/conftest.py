@@ -1,0 +1,32 @@
+"""Settings shared by every suite: no real AWS credentials, a fixed region, and the local stack's
+state (signing key) kept out of the working tree."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+os.environ.update(
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_SESSION_TOKEN="testing",
+    AWS_DEFAULT_REGION="eu-west-2",
+    AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled",
+)
+os.environ.setdefault("ARGUS_LOCAL_DIR", tempfile.mkdtemp(prefix="argus-test-"))
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Argus")
+os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """The shared standards and datasets beside the repository (always present in CI)."""
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is absent (a clone outside the workspace): standards and datasets unavailable")
+    return SHARED
