@@ -16,34 +16,42 @@ from argus.platform.observability import logger
 _KNOWN_CODES = {"UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "BAD_USER_INPUT", "CONFLICT", "INTERNAL"}
 
 
-def _with_code(error: GraphQLError) -> GraphQLError:
+def _rebuild(error: GraphQLError, message: str, code: str, extra: dict[str, object] | None = None) -> GraphQLError:
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={**(extra or {}), "code": code},
+    )
+
+
+def is_request_error(error: GraphQLError) -> bool:
+    """Syntax, validation and variable-coercion errors: the request itself is wrong."""
+    original = error.original_error
+    return original is None or (isinstance(original, GraphQLError) and error.path is None)
+
+
+def with_code(error: GraphQLError) -> GraphQLError:
+    """The error as clients see it: a safe message and a stable ``extensions.code``."""
     original = error.original_error
     if isinstance(original, ArgusError):
-        return GraphQLError(
-            original.message, nodes=error.nodes, path=error.path, extensions=original.extensions()
-        )
+        return _rebuild(error, original.message, original.code, original.extensions())
     code = (error.extensions or {}).get("code")
-    if original is None:
-        # Syntax, validation and variable coercion errors: the request itself is wrong.
-        return GraphQLError(
-            error.message,
-            nodes=error.nodes,
-            path=error.path,
-            extensions={"code": code if code in _KNOWN_CODES else "BAD_USER_INPUT"},
-        )
+    if is_request_error(error):
+        return _rebuild(error, error.message, code if code in _KNOWN_CODES else "BAD_USER_INPUT")
     if code in _KNOWN_CODES:
         # Raised by a permission class with its own code.
-        return GraphQLError(error.message, nodes=error.nodes, path=error.path, extensions={"code": code})
+        return _rebuild(error, error.message, str(code))
     logger.error("unexpected error in resolver", exc_info=original, extra={"path": error.path})
-    return GraphQLError(
-        "Internal error.", nodes=error.nodes, path=error.path, extensions={"code": "INTERNAL"}
-    )
+    return _rebuild(error, "Internal error.", "INTERNAL")
 
 
 def _process(result: object) -> None:
     errors = getattr(result, "errors", None)
     if errors:
-        result.errors = [_with_code(e) for e in errors]  # type: ignore[attr-defined]
+        result.errors = [with_code(e) for e in errors]  # type: ignore[attr-defined]
 
 
 class ArgusErrors(SchemaExtension):

@@ -15,7 +15,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.tools import merge_types
 
 from argus.api.context import ArgusContext
-from argus.api.errors import ArgusErrors
+from argus.api.errors import ArgusErrors, is_request_error, with_code
 from argus.audit import schema as audit_schema
 from argus.organisations import schema as organisations_schema
 from argus.platform.auth.verifier import get_verifier
@@ -28,15 +28,19 @@ Subscription = merge_types("Subscription", (organisations_schema.Subscription,))
 
 class ArgusSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
-        """Expected errors (ArgusError, permission refusals, invalid requests) are not logged as failures;
-        unexpected ones are logged once, with their stack, by ArgusErrors."""
+        """Expected errors are not logged as failures (unexpected ones are logged once, with their
+        stack, by ArgusErrors). Request errors found before execution — a syntax error answered from
+        the parser cache skips the extensions' result hook — get their code here."""
+        for index, error in enumerate(errors):
+            if is_request_error(error) and "code" not in (error.extensions or {}):
+                errors[index] = with_code(error)
 
 
 schema = ArgusSchema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    extensions=[ArgusErrors, ParserCache(maxsize=256), ValidationCache(maxsize=256)],  # type: ignore[list-item]
+    extensions=[ArgusErrors, lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],
 )
 
 

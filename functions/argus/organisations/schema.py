@@ -129,8 +129,8 @@ class CreateOrganisationInput:
     slug: str
     timezone: str = "Europe/London"
     locale: str = "en-GB"
-    privacy: PrivacyDefaultsInput | None = None
-    contacts: list[ContactChannelInput] | None = None
+    privacy: PrivacyDefaultsInput | None = strawberry.UNSET
+    contacts: list[ContactChannelInput] | None = strawberry.UNSET
 
 
 @strawberry.input

@@ -37,6 +37,17 @@ _EXTENSION_NAME = re.compile(r"^[a-z0-9]{1,20}$")
 _CORE = {"specversion", "id", "source", "type", "datacontenttype", "dataschema", "subject", "time"}
 
 
+class _ReceivedEvent(CloudEvent):
+    """A CloudEvent as received: unlike the SDK's constructor, an absent ``time`` stays absent
+    (the SDK would stamp the receiver's clock, which would then pass for when it happened)."""
+
+    def __init__(self, attributes: dict[str, Any], data: Any = None) -> None:
+        had_time = "time" in attributes
+        super().__init__(attributes, data)
+        if not had_time:
+            self._attributes.pop("time", None)
+
+
 class InvalidEvent(ValueError):
     """The input is not a valid CloudEvents 1.0 structured JSON event."""
 
@@ -100,14 +111,17 @@ def parse_event(payload: str | bytes | dict[str, Any]) -> CloudEvent:
     _check_document(document)
     cleaned = {k: v for k, v in document.items() if not (k in _CORE and v is None)}
     try:
-        return cast(CloudEvent, _FORMAT.read(None, json.dumps(cleaned)))
+        return cast(CloudEvent, _FORMAT.read(_ReceivedEvent, json.dumps(cleaned)))
     except (BaseCloudEventException, ValueError, TypeError, KeyError) as exc:
         raise InvalidEvent(str(exc)) from None
 
 
 def parse_batch(payload: str | bytes | list[Any]) -> list[CloudEvent]:
     """Read a JSON batch (``application/cloudevents-batch+json``)."""
-    document = json.loads(payload) if isinstance(payload, (str, bytes)) else payload
+    try:
+        document = json.loads(payload) if isinstance(payload, (str, bytes)) else payload
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidEvent(f"not JSON: {exc}") from None
     if not isinstance(document, list):
         raise InvalidEvent("a batch is a JSON array")
     return [parse_event(item) if isinstance(item, dict) else _not_object() for item in document]

@@ -73,11 +73,16 @@ def event_from_sqs_body(body: str) -> CloudEvent:
 def handle_once(consumer: str, event: CloudEvent, handler: EventHandler) -> bool:
     """Run ``handler`` for ``event`` unless this consumer already has; True when it ran."""
     org_id = event.get_extension("orgid")
+    pk, sk = keys.processed_pk(org_id, consumer), keys.processed_sk(event.get_id())
+    # A redelivered event is skipped before the handler runs; the conditional put below settles races.
+    if ProcessedEvent.count(pk, ProcessedEvent.SK == sk, consistent_read=True, limit=1):
+        logger.info("duplicate event skipped", extra={"consumer": consumer, "event_id": event.get_id()})
+        return False
     uow = UnitOfWork()
     uow.put(
         ProcessedEvent(
-            PK=keys.processed_pk(org_id, consumer),
-            SK=keys.processed_sk(event.get_id()),
+            PK=pk,
+            SK=sk,
             consumer=consumer,
             event_type=event.get_type(),
             expires_at=clock.now() + PROCESSED_RETENTION,

@@ -24,6 +24,7 @@ from argus.platform.table import TABLE
 # Outbox items only need to live until the stream has carried them (24 h retention on AWS).
 OUTBOX_RETENTION = timedelta(days=7)
 MAX_TRANSACTION_ITEMS = 100
+_CONDITION_CHECK, _DELETE, _PUT, _UPDATE = range(4)
 
 
 class OutboxItem(ArgusItem, discriminator=TABLE.outbox_kind):
@@ -50,6 +51,9 @@ class OutboxItem(ArgusItem, discriminator=TABLE.outbox_kind):
 class _Operation:
     apply: Callable[[TransactWrite], None]
     on_condition_failed: ArgusError | None
+    # pynamodb sends condition checks, then deletes, puts and updates; DynamoDB's cancellation
+    # reasons follow that order, so operations are matched to reasons after a stable sort on it.
+    order: int
 
 
 @dataclass
@@ -70,7 +74,7 @@ class UnitOfWork:
         on_condition_failed: ArgusError | None = None,
     ) -> None:
         self._operations.append(
-            _Operation(lambda tx: tx.save(item, condition=condition), on_condition_failed)
+            _Operation(lambda tx: tx.save(item, condition=condition), on_condition_failed, _PUT)
         )
 
     def update(
@@ -82,7 +86,7 @@ class UnitOfWork:
         on_condition_failed: ArgusError | None = None,
     ) -> None:
         self._operations.append(
-            _Operation(lambda tx: tx.update(item, actions, condition=condition), on_condition_failed)
+            _Operation(lambda tx: tx.update(item, actions, condition=condition), on_condition_failed, _UPDATE)
         )
 
     def delete(
@@ -93,7 +97,7 @@ class UnitOfWork:
         on_condition_failed: ArgusError | None = None,
     ) -> None:
         self._operations.append(
-            _Operation(lambda tx: tx.delete(item, condition=condition), on_condition_failed)
+            _Operation(lambda tx: tx.delete(item, condition=condition), on_condition_failed, _DELETE)
         )
 
     def condition_check(
@@ -108,6 +112,7 @@ class UnitOfWork:
             _Operation(
                 lambda tx: tx.condition_check(model, hash_key, range_key, condition=condition),
                 on_condition_failed,
+                _CONDITION_CHECK,
             )
         )
 
@@ -118,6 +123,7 @@ class UnitOfWork:
             _Operation(
                 lambda tx: tx.save(OutboxItem.for_event(event), condition=OutboxItem.PK.does_not_exist()),
                 None,
+                _PUT,
             )
         )
 
@@ -128,13 +134,14 @@ class UnitOfWork:
             return
         if len(self._operations) > MAX_TRANSACTION_ITEMS:
             raise Internal("Too many writes for one transaction.")
+        operations = sorted(self._operations, key=lambda op: op.order)
         try:
             with TransactWrite(connection=get_connection()) as tx:
-                for op in self._operations:
+                for op in operations:
                     op.apply(tx)
         except TransactWriteError as exc:
             reasons = exc.cancellation_reasons or []
-            for op, reason in zip(self._operations, reasons, strict=False):
+            for op, reason in zip(operations, reasons, strict=False):
                 if reason is not None and reason.code == "ConditionalCheckFailed":
                     raise op.on_condition_failed or Conflict(
                         "The change conflicts with existing data."

@@ -57,3 +57,27 @@ def decode_cursor(cursor: str | None, *, partition_attr: str, partition_value: s
     if not isinstance(key, dict) or key.get(partition_attr) != {"S": partition_value}:
         raise BadUserInput("The cursor is not valid for this list.", details={"field": "after"})
     return key
+
+
+def encode_part_cursor(part: str, last_evaluated_key: dict[str, Any] | None) -> str:
+    """A cursor for a list read from several partitions in turn: ``part`` names the partition and
+    ``last_evaluated_key`` where to go on in it (None: from its start)."""
+    raw = json.dumps({"part": part, "key": last_evaluated_key}, separators=(",", ":"), sort_keys=True)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_part_cursor(cursor: str, *, allowed: dict[str, tuple[str, str]]) -> tuple[str, dict[str, Any] | None]:
+    """Decode a part cursor; ``allowed`` maps each part to (partition attribute, partition value).
+    Raises BadUserInput unless the part is allowed and its key lies in that partition."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        document = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        part, key = document["part"], document["key"]
+    except (binascii.Error, ValueError, UnicodeDecodeError, KeyError, TypeError):
+        raise BadUserInput("The cursor is not valid.", details={"field": "after"}) from None
+    if part not in allowed:
+        raise BadUserInput("The cursor is not valid for this list.", details={"field": "after"})
+    attr, value = allowed[part]
+    if key is not None and (not isinstance(key, dict) or key.get(attr) != {"S": value}):
+        raise BadUserInput("The cursor is not valid for this list.", details={"field": "after"})
+    return part, key

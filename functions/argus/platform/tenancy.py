@@ -8,7 +8,7 @@ import re
 from argus.platform.errors import BadUserInput
 
 # Organisation ids are slugs chosen at creation: lowercase letters, digits and single hyphens.
-ORG_ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+ORG_ID_PATTERN = re.compile(r"^(?=.{1,63}$)[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def check_org_id(org_id: str) -> str:

@@ -1,0 +1,1 @@
+"""In-memory fakes shared by the test suites (no sockets, no AWS)."""
