@@ -16,10 +16,9 @@ from typing import Any
 from argus.local.provision import QueuePair, Resources
 from argus.platform.consumers import ConsumerSpec
 from argus.platform.observability import logger
-from argus.platform.relay import matches_stream_filter
+from argus.platform.relay import RELAY_MAX_ATTEMPTS, matches_stream_filter
 
 Handler = Callable[[dict[str, Any], Any], Any]
-RELAY_MAX_ATTEMPTS = 5
 
 
 @dataclass

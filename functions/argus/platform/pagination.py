@@ -66,7 +66,9 @@ def encode_part_cursor(part: str, last_evaluated_key: dict[str, Any] | None) -> 
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_part_cursor(cursor: str, *, allowed: dict[str, tuple[str, str]]) -> tuple[str, dict[str, Any] | None]:
+def decode_part_cursor(
+    cursor: str, *, allowed: dict[str, tuple[str, str]]
+) -> tuple[str, dict[str, Any] | None]:
     """Decode a part cursor; ``allowed`` maps each part to (partition attribute, partition value).
     Raises BadUserInput unless the part is allowed and its key lies in that partition."""
     try:

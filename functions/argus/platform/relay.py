@@ -12,6 +12,10 @@ from typing import Any
 from argus.platform.publisher import MAX_ENTRIES_PER_PUT, BusEntry, EventPublisher
 from argus.platform.table import TABLE
 
+# How often a failing batch is retried before its position goes to the relay's dead-letter queue
+# (the event source mapping on AWS and the local poller use the same number).
+RELAY_MAX_ATTEMPTS = 10
+
 
 @dataclass(frozen=True)
 class OutboxRecord:

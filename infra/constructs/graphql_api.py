@@ -1,0 +1,136 @@
+"""The GraphQL API: one function ("Lambdalith", Strawberry through Mangum) behind an API Gateway HTTP API
+whose JWT authorizer checks every request before the function checks the token again.
+
+Access logs carry no client IP and no user agent (DESIGN §5: nothing identifying is logged)."""
+
+from __future__ import annotations
+
+import json
+
+import aws_cdk as cdk
+import jsii
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_apigatewayv2_authorizers as authorizers
+from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra.config import StageConfig
+from infra.constructs.functions import ArgusFunction, FunctionAssets, removal_policy, retention
+from infra.constructs.identity import Identity
+from infra.constructs.table import grant_table
+
+HANDLER = "argus.handlers.graphql.handler"
+ROUTE = "/graphql"
+
+_ACCESS_LOG_FORMAT = {
+    "requestId": "$context.requestId",
+    "time": "$context.requestTime",
+    "routeKey": "$context.routeKey",
+    "status": "$context.status",
+    "protocol": "$context.protocol",
+    "responseLength": "$context.responseLength",
+    "latency": "$context.responseLatency",
+    "integrationLatency": "$context.integrationLatency",
+    "integrationError": "$context.integrationErrorMessage",
+    "authorizerError": "$context.authorizer.error",
+}
+
+
+@jsii.implements(apigwv2.IAccessLogSettings)
+class _AccessLogSettings:
+    """``IAccessLogSettings`` as a class: a plain dict does not serialise through jsii."""
+
+    def __init__(self, log_group: logs.ILogGroup) -> None:
+        self._destination = apigwv2.LogGroupLogDestination(log_group)
+        self._format = apigw.AccessLogFormat.custom(json.dumps(_ACCESS_LOG_FORMAT))
+
+    @property
+    def destination(self) -> apigwv2.IAccessLogDestination:
+        return self._destination
+
+    @property
+    def format(self) -> apigw.AccessLogFormat:
+        return self._format
+
+
+class GraphqlApi(Construct):
+    """Function ``graphql`` + HTTP API with ``POST /graphql`` behind a JWT authorizer."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StageConfig,
+        assets: FunctionAssets,
+        identity: Identity,
+        table: dynamodb.ITable,
+        key: kms.IKey,
+        environment: dict[str, str],
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.handler = ArgusFunction(
+            self,
+            "Handler",
+            config=config,
+            assets=assets,
+            handler=HANDLER,
+            description="Argus GraphQL API (Strawberry through Mangum)",
+            environment=environment,
+            memory_mb=config.graphql_memory_mb,
+            timeout=cdk.Duration.seconds(config.graphql_timeout_seconds),
+        )
+        grant_table(self.handler.role, table, key, write=True)
+
+        cors = None
+        if config.cors_origins:
+            cors = apigwv2.CorsPreflightOptions(
+                allow_origins=list(config.cors_origins),
+                allow_methods=[apigwv2.CorsHttpMethod.POST],
+                allow_headers=["authorization", "content-type"],
+                max_age=cdk.Duration.hours(1),
+            )
+        self.http_api = apigwv2.HttpApi(
+            self,
+            "HttpApi",
+            api_name=f"argus-{config.stage}",
+            description="Argus GraphQL over HTTPS",
+            create_default_stage=False,
+            cors_preflight=cors,
+        )
+        self.access_logs = logs.LogGroup(
+            self,
+            "AccessLogs",
+            retention=retention(config.log_retention_days),
+            removal_policy=removal_policy(config),
+        )
+        self.stage = self.http_api.add_stage(
+            "DefaultStage",
+            stage_name="$default",
+            auto_deploy=True,
+            access_log_settings=_AccessLogSettings(self.access_logs),
+            throttle=apigwv2.ThrottleSettings(
+                rate_limit=config.api_throttle_rate, burst_limit=config.api_throttle_burst
+            ),
+        )
+        self.authorizer = authorizers.HttpJwtAuthorizer(
+            "JwtAuthorizer",
+            identity.issuer,
+            jwt_audience=[identity.audience],
+            identity_source=["$request.header.Authorization"],
+        )
+        self.http_api.add_routes(
+            path=ROUTE,
+            methods=[apigwv2.HttpMethod.POST],
+            integration=integrations.HttpLambdaIntegration(
+                "GraphqlIntegration",
+                self.handler.function,
+                payload_format_version=apigwv2.PayloadFormatVersion.VERSION_2_0,
+            ),
+            authorizer=self.authorizer,
+        )
+        cdk.CfnOutput(self, "GraphqlUrl", value=f"{self.http_api.api_endpoint}{ROUTE}")

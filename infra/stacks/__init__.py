@@ -1,0 +1,1 @@
+"""The two stacks: stateful (data that outlives deployments) and service (everything replaceable)."""

@@ -1,0 +1,1 @@
+"""The Lambda dependency layer and code asset builds (see build.py)."""

@@ -1,0 +1,55 @@
+"""Helpers shared by the infrastructure tests (imported as ``synth_support``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk.assertions import Template
+
+EXTERNAL_ISSUER = "https://idp.example.org/realms/argus"
+EXTERNAL_AUDIENCE = "argus-api"
+
+
+@dataclass(frozen=True)
+class Synth:
+    """One synthesized app: its stacks' templates and the assembly directory."""
+
+    app: cdk.App
+    stateful: Template
+    service: Template
+    outdir: Path
+
+    def templates(self) -> list[Path]:
+        return sorted(self.outdir.glob("*.template.json"))
+
+
+def resources(template: Template, resource_type: str, props: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Resources of ``resource_type`` (optionally matching ``props``), by logical id."""
+    return template.find_resources(resource_type, {"Properties": props} if props else None)
+
+
+def only(
+    template: Template, resource_type: str, props: dict[str, Any] | None = None
+) -> tuple[str, dict[str, Any]]:
+    """The one resource of ``resource_type`` matching ``props``: (logical id, resource)."""
+    found = resources(template, resource_type, props)
+    assert len(found) == 1, f"expected one {resource_type} matching {props}, found {sorted(found)}"
+    return next(iter(found.items()))
+
+
+def imported(synth: Synth, value: dict[str, Any]) -> dict[str, str]:
+    """How the service stack reads ``value`` of the stateful stack: ``Fn::ImportValue`` of its export."""
+    outputs = synth.stateful.to_json()["Outputs"].values()
+    names = [o["Export"]["Name"] for o in outputs if o["Value"] == value and "Export" in o]
+    assert len(names) == 1, f"no single export of {value}"
+    return {"Fn::ImportValue": names[0]}
+
+
+def cognito_issuer_and_audience(synth: Synth) -> tuple[dict[str, str], dict[str, str]]:
+    """The user pool's issuer URL and app client id, as the service stack imports them."""
+    pool_id, _ = only(synth.stateful, "AWS::Cognito::UserPool")
+    client_id, _ = only(synth.stateful, "AWS::Cognito::UserPoolClient")
+    return imported(synth, {"Fn::GetAtt": [pool_id, "ProviderURL"]}), imported(synth, {"Ref": client_id})

@@ -1,0 +1,89 @@
+"""Every function runs the argus package on arm64 / Python 3.13 with the dependency layer, is configured
+through the settings object's ARGUS_* variables, and has its own log group and role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from argus.consumers import CONSUMERS
+from argus.platform.settings import Settings
+from synth_support import Synth, cognito_issuer_and_audience, only, resources
+
+pytestmark = pytest.mark.infra
+
+GRAPHQL = "argus.handlers.graphql.handler"
+RELAY = "argus.handlers.outbox_relay.handler"
+
+
+def _functions(synth: Synth) -> dict[str, Any]:
+    return resources(synth.service, "AWS::Lambda::Function")
+
+
+def _env(function: dict[str, Any]) -> dict[str, Any]:
+    return function["Properties"]["Environment"]["Variables"]
+
+
+def test_one_function_per_handler(dev: Synth) -> None:
+    handlers = sorted(f["Properties"]["Handler"] for f in _functions(dev).values())
+    assert handlers == sorted([GRAPHQL, RELAY, *(spec.handler for spec in CONSUMERS)])
+
+
+def test_functions_are_arm64_python313_with_the_layer_and_own_log_group(dev: Synth) -> None:
+    (layer_id, _) = only(dev.service, "AWS::Lambda::LayerVersion")
+    dev.service.has_resource_properties(
+        "AWS::Lambda::LayerVersion",
+        {"CompatibleRuntimes": ["python3.13"], "CompatibleArchitectures": ["arm64"]},
+    )
+    log_groups = resources(dev.service, "AWS::Logs::LogGroup")
+    for function in _functions(dev).values():
+        props = function["Properties"]
+        assert props["Runtime"] == "python3.13"
+        assert props["Architectures"] == ["arm64"]
+        assert props["Layers"] == [{"Ref": layer_id}]
+        assert props["TracingConfig"] == {"Mode": "Active"}
+        assert props["LoggingConfig"]["LogFormat"] == "JSON"
+        assert props["LoggingConfig"]["LogGroup"]["Ref"] in log_groups
+
+
+def test_environment_variables_are_settings_fields(dev: Synth, external: Synth) -> None:
+    # Every ARGUS_* variable must be read by argus.platform.settings.Settings, or it configures nothing.
+    fields = {f"ARGUS_{name.upper()}" for name in Settings.model_fields}
+    for synth in (dev, external):
+        for function in _functions(synth).values():
+            argus_vars = {k for k in _env(function) if k.startswith("ARGUS_")}
+            assert argus_vars <= fields, argus_vars - fields
+            assert {"ARGUS_STAGE", "ARGUS_REGION", "ARGUS_TABLE_NAME", "ARGUS_EVENT_BUS_NAME"} <= argus_vars
+
+
+def test_graphql_function_knows_the_issuer_claims_and_realtime_url(dev: Synth) -> None:
+    _, function = only(dev.service, "AWS::Lambda::Function", {"Handler": GRAPHQL})
+    env = _env(function)
+    issuer, audience = cognito_issuer_and_audience(dev)
+    api_id, _ = only(dev.service, "AWS::AppSync::GraphQLApi")
+    assert env["ARGUS_STAGE"] == "dev"
+    assert env["ARGUS_JWT_ISSUER"] == issuer
+    assert env["ARGUS_JWT_AUDIENCE"] == audience
+    assert env["ARGUS_ORG_CLAIM"] == "custom:org"
+    # With Cognito, roles come from the groups only (a user attribute never grants a role)
+    assert env["ARGUS_ROLES_CLAIM"] == env["ARGUS_GROUPS_CLAIM"] == "cognito:groups"
+    assert env["ARGUS_REALTIME_URL"] == {"Fn::GetAtt": [api_id, "GraphQLUrl"]}
+    assert function["Properties"]["Timeout"] < 30  # under API Gateway's integration timeout
+
+
+def test_table_and_bus_names_come_from_the_stateful_stack(dev: Synth) -> None:
+    for function in _functions(dev).values():
+        env = _env(function)
+        assert "Fn::ImportValue" in env["ARGUS_TABLE_NAME"]
+        assert "Fn::ImportValue" in env["ARGUS_EVENT_BUS_NAME"]
+
+
+def test_external_issuer_is_passed_through(external: Synth) -> None:
+    from synth_support import EXTERNAL_AUDIENCE, EXTERNAL_ISSUER
+
+    _, function = only(external.service, "AWS::Lambda::Function", {"Handler": GRAPHQL})
+    env = _env(function)
+    assert env["ARGUS_JWT_ISSUER"] == EXTERNAL_ISSUER
+    assert env["ARGUS_JWT_AUDIENCE"] == EXTERNAL_AUDIENCE
+    assert env["ARGUS_STAGE"] == "prod"
+    assert not resources(external.stateful, "AWS::Cognito::UserPool")
