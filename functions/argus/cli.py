@@ -37,10 +37,13 @@ Demo organisation "{DEMO_ORG}" admin token (12 h) — in GraphiQL add the header
   {{"Authorization": "Bearer {admin}"}}
 
 More tokens:  argus token --org {DEMO_ORG} --role officer
+              argus token --org {DEMO_ORG} --role captain --sub demo-captain-01
 Stop with Ctrl-C.
 """,
             flush=True,
         )
+        if not args.no_seed:
+            threading.Thread(target=_seed_watch, name="argus-demo-watch", daemon=True).start()
         while not stopping.wait(0.5):
             pass
     except KeyboardInterrupt:
@@ -49,6 +52,22 @@ Stop with Ctrl-C.
         print("Stopping the local stack…", flush=True)
         stack.stop()
     return 0
+
+
+def _seed_watch() -> None:
+    from argus.local.seed import DEMO_OFFICER_SUB, DEMO_ORG
+    from argus.local.seed_watch import seed_watch_demo
+
+    started = time.monotonic()
+    print("Loading the demo watch programme (12 blocks, 12 captains, ~500 households)…", flush=True)
+    try:
+        group_id = seed_watch_demo(DEMO_ORG, DEMO_OFFICER_SUB)
+    except Exception as exc:  # noqa: BLE001 - the stack stays usable without the demo programme
+        print(f"The demo watch programme could not be loaded: {exc}", flush=True)
+        return
+    if group_id:
+        elapsed = time.monotonic() - started
+        print(f"Demo watch programme ready in {elapsed:.1f} s (group {group_id}).", flush=True)
 
 
 def _token(args: argparse.Namespace) -> int:

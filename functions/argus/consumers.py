@@ -6,6 +6,7 @@ CDK (infra/constructs/consumers.py, infra/constructs/realtime.py) and the local 
 from __future__ import annotations
 
 from argus.platform.consumers import ConsumerSpec
+from argus.watch import events as watch_events
 
 # Every Argus event reaches the bus with Source "argus.<domain>".
 ALL_ARGUS_EVENTS = {"source": [{"prefix": "argus."}]}
@@ -18,11 +19,21 @@ AUDIT = ConsumerSpec(
     batch_size=10,
 )
 
-CONSUMERS: tuple[ConsumerSpec, ...] = (AUDIT,)
+WATCH_GEO_INDEX = ConsumerSpec(
+    name="watch-geo-index",
+    handler="argus.handlers.watch_geo_index.handler",
+    event_pattern={"source": ["argus.watch"], "detail-type": list(watch_events.AREA_TYPES)},
+    description="Indexes watch group and block areas by H3 cell for point lookups.",
+    batch_size=5,
+    memory_mb=512,
+)
+
+CONSUMERS: tuple[ConsumerSpec, ...] = (AUDIT, WATCH_GEO_INDEX)
 
 # Events delivered live to subscribed clients (AppSync on AWS, Strawberry over WebSocket locally).
 LIVE_EVENT_TYPES: tuple[str, ...] = (
     "org.argus.organisation.created.v1",
     "org.argus.organisation.updated.v1",
+    *watch_events.LIVE_TYPES,
 )
 LIVE_EVENTS_PATTERN = {"detail-type": list(LIVE_EVENT_TYPES)}

@@ -16,7 +16,9 @@ from argus.platform.observability import logger
 _KNOWN_CODES = {"UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "BAD_USER_INPUT", "CONFLICT", "INTERNAL"}
 
 
-def _rebuild(error: GraphQLError, message: str, code: str, extra: dict[str, object] | None = None) -> GraphQLError:
+def _rebuild(
+    error: GraphQLError, message: str, code: str, extra: dict[str, object] | None = None
+) -> GraphQLError:
     return GraphQLError(
         message,
         nodes=error.nodes,
@@ -66,7 +68,27 @@ class ArgusErrors(SchemaExtension):
             self.execution_context.result = GraphQLExecutionResult(
                 data=None, errors=[GraphQLError(error.message, extensions=error.extensions())]
             )
+        elif self._subscription_over_http():
+            self.execution_context.result = GraphQLExecutionResult(
+                data=None,
+                errors=[
+                    GraphQLError(
+                        "Subscriptions are served over WebSocket (graphql-transport-ws) at the same path.",
+                        extensions={"code": "BAD_USER_INPUT"},
+                    )
+                ],
+            )
         yield
+
+    def _subscription_over_http(self) -> bool:
+        from strawberry.types.graphql import OperationType
+
+        request = getattr(self.execution_context.context, "request", None)
+        scope = getattr(request, "scope", None) or {}
+        return bool(
+            self.execution_context.operation_type == OperationType.SUBSCRIPTION
+            and scope.get("type") == "http"
+        )
 
     def on_operation(self) -> Iterator[None]:
         yield

@@ -20,10 +20,11 @@ from argus.audit import schema as audit_schema
 from argus.organisations import schema as organisations_schema
 from argus.platform.auth.verifier import get_verifier
 from argus.platform.errors import Unauthenticated
+from argus.watch import schema as watch_schema
 
-Query = merge_types("Query", (organisations_schema.Query, audit_schema.Query))
-Mutation = merge_types("Mutation", (organisations_schema.Mutation,))
-Subscription = merge_types("Subscription", (organisations_schema.Subscription,))
+Query = merge_types("Query", (organisations_schema.Query, watch_schema.Query, audit_schema.Query))
+Mutation = merge_types("Mutation", (organisations_schema.Mutation, watch_schema.Mutation))
+Subscription = merge_types("Subscription", (organisations_schema.Subscription, watch_schema.Subscription))
 
 
 class ArgusSchema(strawberry.Schema):

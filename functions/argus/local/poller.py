@@ -19,6 +19,7 @@ from argus.platform.observability import logger
 from argus.platform.relay import RELAY_MAX_ATTEMPTS, matches_stream_filter
 
 Handler = Callable[[dict[str, Any], Any], Any]
+LOCAL_RELAY_BATCH = 100
 
 
 @dataclass
@@ -131,7 +132,8 @@ class Poller:
                 state.pending += [r for r in response.get("Records", []) if matches_stream_filter(r)]
         if not state.pending:
             return False
-        batch, state.pending = state.pending[:10], state.pending[10:]
+        # Locally the relay takes up to 100 records per invocation (it still puts 10 per PutEvents call).
+        batch, state.pending = state.pending[:LOCAL_RELAY_BATCH], state.pending[LOCAL_RELAY_BATCH:]
         result = self._relay({"Records": batch}, LambdaContext("outbox-relay"))
         failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
         if not failed:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
 from argus.api.context import principal_of
+from argus.api.inputs import plain
 from argus.api.live import LiveEvent, get_broker
 from argus.api.permissions import related, requires
 from argus.api.relay import Connection, connection
@@ -152,17 +152,6 @@ class AddStaffMemberInput:
     roles: list[RoleModel]
 
 
-def _plain(value: Any) -> Any:
-    """Strawberry input objects → plain data for the domain's validation (UNSET fields left out)."""
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, Enum):
-        return value.value
-    if hasattr(value, "__strawberry_definition__"):
-        return {k: _plain(v) for k, v in vars(value).items() if v is not strawberry.UNSET}
-    return value
-
-
 def _self_or_staff(principal: Any, source: Any, arguments: dict[str, Any]) -> bool:
     """Contact details are visible to the person themselves and to organisation staff."""
     return bool(principal.sub == str(source.sub) or principal.is_staff)
@@ -198,15 +187,15 @@ class Query:
 class Mutation:
     @strawberry.mutation(extensions=requires(RoleModel.ADMIN))
     def create_organisation(self, info: Info, input: CreateOrganisationInput) -> Organisation:
-        return Organisation.from_model(service.create_organisation(principal_of(info), _plain(input)))
+        return Organisation.from_model(service.create_organisation(principal_of(info), plain(input)))
 
     @strawberry.mutation(extensions=requires(RoleModel.ADMIN))
     def update_organisation(self, info: Info, input: UpdateOrganisationInput) -> Organisation:
-        return Organisation.from_model(service.update_organisation(principal_of(info), _plain(input)))
+        return Organisation.from_model(service.update_organisation(principal_of(info), plain(input)))
 
     @strawberry.mutation(extensions=requires(RoleModel.ADMIN))
     def add_staff_member(self, info: Info, input: AddStaffMemberInput) -> UserProfile:
-        return UserProfile.from_model(service.add_staff_member(principal_of(info), _plain(input)))
+        return UserProfile.from_model(service.add_staff_member(principal_of(info), plain(input)))
 
 
 ORGANISATION_EVENT_TYPES = (ORGANISATION_CREATED, ORGANISATION_UPDATED)

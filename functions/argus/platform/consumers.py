@@ -106,7 +106,10 @@ def sqs_consumer(consumer: str, handler: EventHandler) -> Callable[[dict[str, An
     def record_handler(record: SQSRecord) -> None:
         event = event_from_sqs_body(record.body)
         logger.append_keys(event_id=event.get_id(), event_type=event.get_type())
-        handle_once(consumer, event, handler)
+        try:
+            handle_once(consumer, event, handler)
+        finally:
+            logger.remove_keys(["event_id", "event_type"])
 
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         processor = BatchProcessor(event_type=EventType.SQS)

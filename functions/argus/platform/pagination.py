@@ -54,9 +54,20 @@ def decode_cursor(cursor: str | None, *, partition_attr: str, partition_value: s
         key = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError):
         raise BadUserInput("The cursor is not valid.", details={"field": "after"}) from None
-    if not isinstance(key, dict) or key.get(partition_attr) != {"S": partition_value}:
+    if not _is_key_of(key, partition_attr, partition_value):
         raise BadUserInput("The cursor is not valid for this list.", details={"field": "after"})
     return key
+
+
+def _is_key_of(key: Any, partition_attr: str, partition_value: str) -> bool:
+    """True when ``key`` is exactly a LastEvaluatedKey of a query on ``partition_value``: the table's
+    keys plus those of the index queried, every one a string, the partition the expected one."""
+    if not isinstance(key, dict) or key.get(partition_attr) != {"S": partition_value}:
+        return False
+    expected = {"PK", "SK", partition_attr, partition_attr[:-2] + "SK"}
+    return set(key) == expected and all(
+        isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in key.values()
+    )
 
 
 def encode_part_cursor(part: str, last_evaluated_key: dict[str, Any] | None) -> str:
@@ -80,6 +91,6 @@ def decode_part_cursor(
     if part not in allowed:
         raise BadUserInput("The cursor is not valid for this list.", details={"field": "after"})
     attr, value = allowed[part]
-    if key is not None and (not isinstance(key, dict) or key.get(attr) != {"S": value}):
+    if key is not None and not _is_key_of(key, attr, value):
         raise BadUserInput("The cursor is not valid for this list.", details={"field": "after"})
     return part, key

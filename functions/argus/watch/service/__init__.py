@@ -1,0 +1,2 @@
+"""Use cases of the watch domain. Every function takes the verified principal; the organisation is
+always the principal's own."""

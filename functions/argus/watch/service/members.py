@@ -1,0 +1,419 @@
+"""Members and households: enrolment (self sign-up with captain approval, or added by a captain),
+approval, contact preferences with recorded consent, and leaving with erasure of personal data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field, model_validator
+
+from argus.platform import clock
+from argus.platform.auth.principal import Principal
+from argus.platform.errors import BadUserInput, Forbidden, NotFound
+from argus.platform.ids import new_id
+from argus.platform.outbox import UnitOfWork
+from argus.platform.pagination import Page, page_size
+from argus.platform.validation import validated
+from argus.watch import events
+from argus.watch.model import (
+    Address,
+    Block,
+    CaptainTask,
+    Consent,
+    ContactPreference,
+    ContactPreferenceInput,
+    GroupStatus,
+    Household,
+    Member,
+    MemberStatus,
+    Name,
+    TaskKind,
+    WatchGroup,
+    check_channel_address,
+)
+from argus.watch.service.access import captains_block, is_staff, require_block_manager
+from argus.watch.store import captains as captain_store
+from argus.watch.store import groups as group_store
+from argus.watch.store import people as store
+
+ERASED_NAME = "Former member"
+
+
+class EnrolmentInput(BaseModel):
+    group_id: str = Field(min_length=1, max_length=64)
+    block_id: str = Field(min_length=1, max_length=64)
+    display_name: Name
+    household_id: str | None = Field(default=None, max_length=64)
+    address: Address | None = None
+    channels: list[ContactPreferenceInput] = Field(default_factory=list, max_length=5)
+
+    @model_validator(mode="after")
+    def _household(self) -> EnrolmentInput:
+        if (self.household_id is None) == (self.address is None):
+            raise ValueError("give either an existing householdId or the address of a new household")
+        problems = [p for p in (check_channel_address(c) for c in self.channels) if p]
+        if problems:
+            raise ValueError("; ".join(problems))
+        if len({c.channel for c in self.channels}) != len(self.channels):
+            raise ValueError("each channel may appear once")
+        return self
+
+
+def _preferences(channels: list[ContactPreferenceInput], moment: datetime) -> tuple[ContactPreference, ...]:
+    return tuple(
+        ContactPreference(
+            channel=c.channel,
+            address=c.address,
+            enabled=c.enabled,
+            consent=Consent(given_at=moment, wording=c.consent_wording) if c.consent_wording else None,
+        )
+        for c in channels
+    )
+
+
+def _open_group_and_block(principal: Principal, group_id: str, block_id: str) -> tuple[WatchGroup, Block]:
+    group = group_store.require_group(principal.org_id, group_id)
+    if group.status == GroupStatus.CLOSED:
+        raise BadUserInput(
+            "The group is closed to new members.", details={"field": "groupId", "reason": "group_closed"}
+        )
+    return group, group_store.require_block(principal.org_id, group_id, block_id)
+
+
+def _enrol(principal: Principal, request: EnrolmentInput, *, sub: str | None, active: bool) -> Member:
+    group, block = _open_group_and_block(principal, request.group_id, request.block_id)
+    moment = clock.now()
+    org = principal.org_id
+    uow = UnitOfWork()
+    new_household = request.household_id is None
+    if new_household:
+        household = Household(
+            id=new_id(), group_id=group.id, block_id=block.id, address=request.address, members=1
+        )
+        store.add_household(uow, org, household)
+    else:
+        household = store.require_household(org, group.id, block.id, request.household_id or "")
+        store.join_household(uow, org, household)
+    member = Member(
+        id=new_id(),
+        group_id=group.id,
+        block_id=block.id,
+        household_id=household.id,
+        sub=sub,
+        display_name=request.display_name,
+        status=MemberStatus.ACTIVE if active else MemberStatus.PENDING,
+        channels=_preferences(request.channels, moment),
+        joined_at=moment,
+        approved_by=principal.sub if active else None,
+        approved_at=moment if active else None,
+    )
+    store.add_member(uow, org, member)
+    counted = {"members": 1, "joined_total": 1} if active else {"pending": 1}
+    households = {"households": 1} if new_household else {}
+    group_store.bump_group(uow, org, group.id, {**counted, **households}, closed_check=True)
+    group_store.bump_block(uow, org, group.id, block.id, **counted_for_block(counted), **households)
+    if block.captain_sub:
+        figures = {"members": 1, "members_added": 1} if active else {"pending": 1}
+        captain_store.bump_figures(uow, org, block.captain_sub, **figures, **households)
+        if not active:
+            captain_store.add_task(
+                uow,
+                org,
+                CaptainTask(
+                    id=member.id,
+                    captain_sub=block.captain_sub,
+                    group_id=group.id,
+                    block_id=block.id,
+                    kind=TaskKind.APPROVE_ENROLMENT,
+                    title=f"Approve {member.display_name} for {block.name}",
+                    member_id=member.id,
+                    created_at=moment,
+                ),
+            )
+    uow.emit(
+        events.watch_event(
+            events.MEMBER_ENROLLED,
+            org_id=org,
+            group_id=group.id,
+            actor=principal.sub,
+            memberId=member.id,
+            blockId=block.id,
+            status=member.status.value,
+        )
+    )
+    uow.commit()
+    return member
+
+
+def counted_for_block(counted: dict[str, int]) -> dict[str, int]:
+    return {k: v for k, v in counted.items() if k in ("members", "pending")}
+
+
+def enrol(principal: Principal, enrolment_input: dict[str, Any]) -> Member:
+    """Self sign-up: the person joins as pending until the block's captain (or an officer) approves.
+    Raises Conflict when they are already enrolled, BadUserInput for a closed group or bad input."""
+    return _enrol(principal, validated(EnrolmentInput, enrolment_input), sub=principal.sub, active=False)
+
+
+def add_member(
+    principal: Principal, enrolment_input: dict[str, Any], member_sub: str | None = None
+) -> Member:
+    """A captain (of that block) or an officer adds a household member directly; they are active at once."""
+    request = validated(EnrolmentInput, enrolment_input)
+    block = group_store.require_block(principal.org_id, request.group_id, request.block_id)
+    require_block_manager(principal, block)
+    return _enrol(principal, request, sub=member_sub, active=True)
+
+
+def _require_member(principal: Principal, group_id: str, block_id: str, member_id: str) -> Member:
+    member = store.get_member(principal.org_id, group_id, block_id, member_id)
+    if member is None:
+        raise NotFound("No such member.", details={"field": "memberId"})
+    return member
+
+
+def approve(principal: Principal, group_id: str, block_id: str, member_id: str) -> Member:
+    """The block's captain (or an officer) approves a pending enrolment."""
+    block = group_store.require_block(principal.org_id, group_id, block_id)
+    require_block_manager(principal, block)
+    member = _require_member(principal, group_id, block_id, member_id)
+    if member.status != MemberStatus.PENDING:
+        raise BadUserInput(
+            "Only a pending enrolment can be approved.",
+            details={"field": "memberId", "reason": "not_pending"},
+        )
+    moment = clock.now()
+    after = member.model_copy(
+        update={"status": MemberStatus.ACTIVE, "approved_by": principal.sub, "approved_at": moment}
+    )
+    org = principal.org_id
+    uow = UnitOfWork()
+    store.replace_member(uow, org, member, after)
+    group_store.bump_group(uow, org, group_id, {"members": 1, "pending": -1, "joined_total": 1})
+    group_store.bump_block(uow, org, group_id, block_id, members=1, pending=-1)
+    if block.captain_sub:
+        waited_hours = (moment - member.joined_at).total_seconds() / 3600
+        captain_store.bump_figures(
+            uow,
+            org,
+            block.captain_sub,
+            members=1,
+            pending=-1,
+            members_added=1,
+            approvals=1,
+            approval_hours_total=round(waited_hours, 3),
+        )
+        captain_store.remove_task(uow, org, block.captain_sub, member.id)
+    uow.emit(
+        events.watch_event(
+            events.MEMBER_APPROVED,
+            org_id=org,
+            group_id=group_id,
+            actor=principal.sub,
+            memberId=member.id,
+            blockId=block_id,
+        )
+    )
+    uow.commit()
+    return after
+
+
+def _erase(principal: Principal, member: Member, block: Block) -> Member:
+    """Remove the member's personal data (name, contacts, the household address when they were its last
+    member) while the group's aggregate counts keep their contribution (``left_total``)."""
+    org = principal.org_id
+    household = store.require_household(org, member.group_id, member.block_id, member.household_id)
+    erased = member.model_copy(
+        update={"sub": None, "display_name": ERASED_NAME, "status": MemberStatus.LEFT, "channels": ()}
+    )
+    was_active = member.status == MemberStatus.ACTIVE
+    uow = UnitOfWork()
+    store.replace_member(uow, org, member, erased)
+    if member.sub is not None:
+        store.remove_membership(uow, org, member.sub, member.group_id)
+    emptied = store.leave_household(uow, org, household)
+    counted = {"members": -1} if was_active else {"pending": -1}
+    households = {"households": -1} if emptied else {}
+    group_store.bump_group(uow, org, member.group_id, {"left_total": 1, **counted, **households})
+    group_store.bump_block(uow, org, member.group_id, member.block_id, **counted, **households)
+    if block.captain_sub:
+        captain_store.bump_figures(uow, org, block.captain_sub, **counted, **households)
+        if not was_active:
+            captain_store.remove_task(uow, org, block.captain_sub, member.id)
+    uow.emit(
+        events.watch_event(
+            events.MEMBER_LEFT,
+            org_id=org,
+            group_id=member.group_id,
+            actor=principal.sub,
+            memberId=member.id,
+            blockId=member.block_id,
+        )
+    )
+    uow.commit()
+    return erased
+
+
+def leave(principal: Principal, group_id: str) -> Member:
+    """The person leaves the group; their personal data is erased."""
+    membership = store.membership_of(principal.org_id, principal.sub, group_id)
+    if membership is None:
+        raise NotFound("You are not a member of this group.", details={"field": "groupId"})
+    member = _require_member(principal, group_id, membership.block_id, membership.member_id)
+    block = group_store.require_block(principal.org_id, group_id, membership.block_id)
+    return _erase(principal, member, block)
+
+
+def remove(principal: Principal, group_id: str, block_id: str, member_id: str) -> Member:
+    """The block's captain or an officer removes a member; their personal data is erased."""
+    block = group_store.require_block(principal.org_id, group_id, block_id)
+    require_block_manager(principal, block)
+    member = _require_member(principal, group_id, block_id, member_id)
+    if member.status == MemberStatus.LEFT:
+        raise BadUserInput(
+            "This member has already left.", details={"field": "memberId", "reason": "already_left"}
+        )
+    return _erase(principal, member, block)
+
+
+def block_roster(
+    principal: Principal, group_id: str, block_id: str, first: int | None, after: str | None
+) -> Page[Member]:
+    """A block's roster: its captain and staff only."""
+    block = group_store.require_block(principal.org_id, group_id, block_id)
+    if not (captains_block(principal, block) or is_staff(principal)):
+        raise Forbidden("Only this block's captain or staff may see its roster.")
+    return store.block_roster(principal.org_id, group_id, block_id, page_size(first), after)
+
+
+def my_memberships(principal: Principal) -> list[Member]:
+    found = []
+    for membership in store.memberships(principal.org_id, principal.sub):
+        member = store.get_member(
+            principal.org_id, membership.group_id, membership.block_id, membership.member_id
+        )
+        if member is not None:
+            found.append(member)
+    return found
+
+
+class ImportedPerson(BaseModel):
+    display_name: Name
+    sub: str | None = Field(default=None, max_length=128)
+    channels: list[ContactPreferenceInput] = Field(default_factory=list, max_length=5)
+
+    @model_validator(mode="after")
+    def _channels(self) -> ImportedPerson:
+        problems = [p for p in (check_channel_address(c) for c in self.channels) if p]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class HouseholdImport(BaseModel):
+    address: Address
+    members: list[ImportedPerson] = Field(min_length=1, max_length=12)
+
+
+class RosterImport(BaseModel):
+    group_id: str = Field(min_length=1, max_length=64)
+    block_id: str = Field(min_length=1, max_length=64)
+    households: list[HouseholdImport] = Field(min_length=1, max_length=500)
+
+
+# Writes per imported person (member, membership, outbox event) and household; 3 counter items per batch.
+_BATCH_ITEM_BUDGET = 90
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    households: int
+    members: int
+
+
+def import_roster(principal: Principal, import_input: dict[str, Any]) -> ImportResult:
+    """A captain (of that block) or an officer adds many households at once; every person is active.
+    The whole input is validated first; households are then written in transactions of whole
+    households (each batch all or nothing, with its counters and events). Raises Conflict when a
+    person is already enrolled (that batch and later ones are not written; earlier ones stay)."""
+    request = validated(RosterImport, import_input)
+    group, block = _open_group_and_block(principal, request.group_id, request.block_id)
+    require_block_manager(principal, block)
+    org, moment = principal.org_id, clock.now()
+    done = ImportResult(0, 0)
+    batch: list[HouseholdImport] = []
+    used = 0
+    for household in request.households:
+        cost = 1 + 3 * len(household.members)
+        if batch and used + cost > _BATCH_ITEM_BUDGET:
+            done = _import_batch(principal, group, block, batch, moment, done)
+            batch, used = [], 0
+        batch.append(household)
+        used += cost
+    return _import_batch(principal, group, block, batch, moment, done) if batch else done
+
+
+def _import_batch(
+    principal: Principal,
+    group: WatchGroup,
+    block: Block,
+    batch: list[HouseholdImport],
+    moment: datetime,
+    done: ImportResult,
+) -> ImportResult:
+    org = principal.org_id
+    uow = UnitOfWork()
+    people = 0
+    for entry in batch:
+        household = Household(
+            id=new_id(),
+            group_id=group.id,
+            block_id=block.id,
+            address=entry.address,
+            members=len(entry.members),
+        )
+        store.add_household(uow, org, household)
+        for person in entry.members:
+            member = Member(
+                id=new_id(),
+                group_id=group.id,
+                block_id=block.id,
+                household_id=household.id,
+                sub=person.sub,
+                display_name=person.display_name,
+                status=MemberStatus.ACTIVE,
+                channels=_preferences(person.channels, moment),
+                joined_at=moment,
+                approved_by=principal.sub,
+                approved_at=moment,
+            )
+            store.add_member(uow, org, member)
+            uow.emit(
+                events.watch_event(
+                    events.MEMBER_ENROLLED,
+                    org_id=org,
+                    group_id=group.id,
+                    actor=principal.sub,
+                    memberId=member.id,
+                    blockId=block.id,
+                    status=member.status.value,
+                )
+            )
+            people += 1
+    households = len(batch)
+    group_store.bump_group(
+        uow,
+        org,
+        group.id,
+        {"members": people, "joined_total": people, "households": households},
+        closed_check=True,
+    )
+    group_store.bump_block(uow, org, group.id, block.id, members=people, households=households)
+    if block.captain_sub:
+        captain_store.bump_figures(
+            uow, org, block.captain_sub, members=people, members_added=people, households=households
+        )
+    uow.commit()
+    return ImportResult(done.households + households, done.members + people)
