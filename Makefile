@@ -52,6 +52,8 @@ test: install-dev layer
 
 bench: install-dev
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.point_lookup
+	$(BIN)/python -m benchmarks.captain_hub
 
 synth: install-dev layer
 	rm -rf cdk.out
