@@ -233,6 +233,35 @@ OPERATIONS = [
         id="addStaffMember",
     ),
     pytest.param("query { __typename }", None, id="typename"),
+    *[
+        pytest.param(q, None, id=q.split("{", 2)[1].split("(")[0].strip())
+        for q in (
+            "query { watchGroups { nodes { id } } }",
+            'query { watchGroup(id: "g") { id } }',
+            'query { blockRoster(groupId: "g", blockId: "b") { nodes { id } } }',
+            "query { captainHub { captainSub } }",
+            "query { myMemberships { id } }",
+            'query { captainPerformance(groupId: "g") { captainSub } }',
+            'query { groupActivity(groupId: "g") { nodes { id } } }',
+            "query { coverage(longitude: 0, latitude: 51) { group { id } } }",
+            'mutation { proposeWatchGroup(input: {name: "x", boundary: {}}) { id } }',
+            'mutation { answerInterestSurvey(groupId: "g", interested: true) { id } }',
+            'mutation { changeWatchGroupStatus(input: {groupId: "g", status: ACTIVE, reason: "r"}) { id } }',
+            'mutation { recordFirstMeeting(groupId: "g") { id } }',
+            'mutation { addBlock(input: {groupId: "g", name: "b", area: {}}) { id } }',
+            'mutation { addPatrolZone(input: {groupId: "g", name: "z", area: {}}) { id } }',
+            'mutation { assignCaptain(groupId: "g", blockId: "b", captainSub: "c") { blockId } }',
+            'mutation { enrol(input: {groupId: "g", blockId: "b", displayName: "x"}) { id } }',
+            'mutation { addMember(input: {groupId: "g", blockId: "b", displayName: "x"}) { id } }',
+            'mutation { importBlockRoster(input: {groupId: "g", blockId: "b", households: []}) { members } }',
+            'mutation { approveEnrolment(groupId: "g", blockId: "b", memberId: "m") { id } }',
+            'mutation { leaveWatchGroup(groupId: "g") { id } }',
+            'mutation { removeMember(groupId: "g", blockId: "b", memberId: "m") { id } }',
+            'mutation { logActivity(input: {groupId: "g", kind: PATROL, hours: 1, occurredOn: "2026-11-01"}) '
+            "{ id } }",
+            'mutation { linkMentor(groupId: "g", mentorSub: "a", menteeSub: "b") { since } }',
+        )
+    ],
 ]
 
 

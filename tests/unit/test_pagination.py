@@ -101,21 +101,39 @@ def test_a_malformed_cursor_is_bad_input(cursor: str) -> None:
     assert caught.value.details == {"field": "after"}
 
 
-attribute_values = st.one_of(
-    st.builds(lambda s: {"S": s}, st.text(min_size=1, max_size=40)),
-    st.builds(lambda n: {"N": str(n)}, st.integers()),
-)
+strings = st.builds(lambda s: {"S": s}, st.text(min_size=1, max_size=40))
 
 
 @given(
     partition=st.text(min_size=1, max_size=60),
-    rest=st.dictionaries(
-        st.text(min_size=1, max_size=10).filter(lambda k: k != "PK"), attribute_values, max_size=4
+    index=st.sampled_from(["PK", "GSI1PK", "GSI2PK"]),
+    values=st.lists(strings, min_size=3, max_size=3),
+)
+def test_any_last_evaluated_key_of_the_partition_round_trips(
+    partition: str, index: str, values: list[dict[str, str]]
+) -> None:
+    # Given the shape DynamoDB returns: the table's keys plus those of the index queried
+    key = {index: {"S": partition}, "PK": values[0], "SK": values[1], index[:-2] + "SK": values[2]}
+    if index == "PK":
+        key["PK"] = {"S": partition}
+    assert decode_cursor(encode_cursor(key), partition_attr=index, partition_value=partition) == key
+
+
+@given(
+    partition=st.text(min_size=1, max_size=60),
+    extra=st.dictionaries(
+        st.text(min_size=1, max_size=10).filter(lambda k: k not in ("PK", "SK")),
+        st.one_of(strings, st.builds(lambda n: {"N": str(n)}, st.integers())),
+        min_size=1,
+        max_size=3,
     ),
 )
-def test_any_key_in_the_partition_round_trips(partition: str, rest: dict[str, Any]) -> None:
-    key = {"PK": {"S": partition}, **rest}
-    assert decode_cursor(encode_cursor(key), partition_attr="PK", partition_value=partition) == key
+def test_a_key_of_another_shape_is_refused(partition: str, extra: dict[str, Any]) -> None:
+    # Given a key with attributes a query on the table never returns (or a number where keys are strings)
+    key = {"PK": {"S": partition}, "SK": {"S": "x"}, **extra}
+    # Then it is not a cursor of the list
+    with pytest.raises(BadUserInput):
+        decode_cursor(encode_cursor(key), partition_attr="PK", partition_value=partition)
 
 
 @pytest.mark.parametrize(
