@@ -516,3 +516,327 @@ def with_payload(token: str, **changes: Any) -> str:
     claims = json.loads(b64url_decode(payload))
     claims.update(changes)
     return f"{header}.{b64url_json(claims)}.{signature}"
+
+
+# -- the watch domain: operations and a small programme built over HTTP -------------------------------
+
+WATCH_GROUP_FIELDS = "id name description status boundary areaKm2 createdAt"
+BLOCK_FIELDS = "id groupId name area captainSub households members"
+MEMBER_FIELDS = "id groupId blockId householdId displayName status joinedAt approvedAt"
+PROPOSE_WATCH_GROUP = f"""
+mutation Propose($input: ProposeWatchGroupInput!) {{
+  proposeWatchGroup(input: $input) {{ {WATCH_GROUP_FIELDS} }}
+}}
+"""
+CHANGE_WATCH_GROUP_STATUS = f"""
+mutation Status($input: ChangeWatchGroupStatusInput!) {{
+  changeWatchGroupStatus(input: $input) {{ {WATCH_GROUP_FIELDS} }}
+}}
+"""
+RECORD_FIRST_MEETING = "mutation Meeting($groupId: ID!) { recordFirstMeeting(groupId: $groupId) { id } }"
+ADD_BLOCK = f"mutation AddBlock($input: AreaInput!) {{ addBlock(input: $input) {{ {BLOCK_FIELDS} }} }}"
+ASSIGN_CAPTAIN = """
+mutation Assign($groupId: ID!, $blockId: ID!, $captainSub: String!) {
+  assignCaptain(groupId: $groupId, blockId: $blockId, captainSub: $captainSub) {
+    groupId blockId blockName assignedAt
+  }
+}
+"""
+IMPORT_BLOCK_ROSTER = """
+mutation Import($input: ImportBlockRosterInput!) { importBlockRoster(input: $input) { households members } }
+"""
+ENROL = f"mutation Enrol($input: EnrolmentInput!) {{ enrol(input: $input) {{ {MEMBER_FIELDS} }} }}"
+APPROVE_ENROLMENT = f"""
+mutation Approve($groupId: ID!, $blockId: ID!, $memberId: ID!) {{
+  approveEnrolment(groupId: $groupId, blockId: $blockId, memberId: $memberId) {{ {MEMBER_FIELDS} }}
+}}
+"""
+LOG_ACTIVITY = """
+mutation Log($input: LogActivityInput!) {
+  logActivity(input: $input) { id captainSub groupId blockId kind hours occurredOn note loggedAt }
+}
+"""
+WATCH_GROUP = f"query Group($id: ID!) {{ watchGroup(id: $id) {{ {WATCH_GROUP_FIELDS} }} }}"
+WATCH_GROUP_COUNTS = """
+query Counts($id: ID!) {
+  watchGroup(id: $id) { counts { blocks captainedBlocks households members pending joinedTotal leftTotal } }
+}
+"""
+WATCH_GROUP_HISTORY = """
+query History($id: ID!) { watchGroup(id: $id) { statusHistory { fromStatus toStatus by at reason } } }
+"""
+WATCH_GROUP_BLOCKS = f"query Blocks($id: ID!) {{ watchGroup(id: $id) {{ blocks {{ {BLOCK_FIELDS} }} }} }}"
+BLOCK_ROSTER = f"""
+query Roster($groupId: ID!, $blockId: ID!, $first: Int, $after: String) {{
+  blockRoster(groupId: $groupId, blockId: $blockId, first: $first, after: $after) {{
+    nodes {{ {MEMBER_FIELDS} }}
+    pageInfo {{ endCursor hasNextPage }}
+  }}
+}}
+"""
+CAPTAIN_HUB = f"""
+query Hub($first: Int, $after: String) {{
+  captainHub(first: $first, after: $after) {{
+    captainSub
+    blocks {{ groupId blockId blockName assignedAt }}
+    figures {{ households members pending activities hours membersAdded approvals meanResponseHours }}
+    roster {{ nodes {{ {MEMBER_FIELDS} }} pageInfo {{ endCursor hasNextPage }} }}
+    rosterBlockId
+    recentActivity {{ id captainSub groupId blockId kind hours occurredOn note loggedAt }}
+    openTasks {{ id kind title groupId blockId memberId createdAt }}
+    mentors {{ mentorSub menteeSub groupId }}
+    mentees {{ mentorSub menteeSub groupId }}
+  }}
+}}
+"""
+COVERAGE = f"""
+query Coverage($longitude: Float!, $latitude: Float!) {{
+  coverage(longitude: $longitude, latitude: $latitude) {{
+    group {{ {WATCH_GROUP_FIELDS} }}
+    block {{ {BLOCK_FIELDS} }}
+  }}
+}}
+"""
+WATCH_GROUP_ACTIVITY = """
+subscription Activity($groupId: ID!) {
+  watchGroupActivity(groupId: $groupId) { id type source subject time orgId data }
+}
+"""
+MEMBER_ENROLLED = "org.argus.watch.member.enrolled.v1"
+
+
+@dataclass
+class WatchBlock:
+    """A block of the programme, with what was put in it."""
+
+    id: str
+    name: str
+    area: dict[str, Any]
+    point: tuple[float, float]  # a point well inside the block (lon, lat)
+    captain_sub: str
+    households: int
+    members: int  # imported, active
+    pending: list[str] = field(default_factory=list)  # member ids of enrolments awaiting approval
+    member_subs: list[str] = field(default_factory=list)  # accounts of imported members
+
+
+@dataclass
+class WatchProgramme:
+    """A watch group of an organisation of its own, built through the API: a resident proposed it,
+    an officer registered it, added blocks and captains; captains imported rosters, residents enrolled
+    (pending), the first captain logged activities; then the group was activated."""
+
+    org: Org
+    officer_sub: str
+    officer_token: str
+    group_id: str
+    group_name: str
+    boundary: dict[str, Any]
+    blocks: list[WatchBlock]
+    activity_ids: list[str]
+
+    def token(self, stack: LocalStack, roles: list[str], sub: str | None = None) -> str:
+        return stack.token(self.org.id, roles, sub=sub or unique("person"))
+
+    def captain_token(self, stack: LocalStack, captain_sub: str) -> str:
+        return stack.token(self.org.id, ["captain"], sub=captain_sub)
+
+    def blocks_of(self, captain_sub: str) -> list[WatchBlock]:
+        return [b for b in self.blocks if b.captain_sub == captain_sub]
+
+
+WATCH_CAPTAIN_1 = "demo-captain-01"
+WATCH_CAPTAIN_2 = "demo-captain-02"
+# (block of demo_neighbourhood(), captain, households, pending enrolments)
+_PROGRAMME_LAYOUT = ((0, WATCH_CAPTAIN_1, 9, 2), (1, WATCH_CAPTAIN_1, 6, 2), (2, WATCH_CAPTAIN_2, 5, 1))
+_watch_programmes: dict[str, WatchProgramme] = {}
+
+
+def interior_point(area: dict[str, Any]) -> tuple[float, float]:
+    """A point inside a polygon, away from its edges (GEOS's point on surface)."""
+    import shapely.geometry
+
+    point = shapely.geometry.shape(area).representative_point()
+    return (round(point.x, 7), round(point.y, 7))
+
+
+def _household(rng: Any, block_index: int, house: int, street: str) -> dict[str, Any]:
+    people = []
+    for person in range(1 + (house % 3 == 0)):
+        first, last = rng.choice(["Amara", "Ben", "Chloe", "Dev", "Efe"]), rng.choice(["Brown", "Das", "Ito"])
+        people.append(
+            {
+                "displayName": f"{first} {last}",
+                "sub": f"watch-member-{block_index:02d}-{house:02d}-{person}",
+                "channels": [
+                    {
+                        "channel": "EMAIL",
+                        "address": f"{first.lower()}.{block_index}.{house}.{person}@demo.example",
+                        "consentWording": "I agree to receive watch alerts by email.",
+                    }
+                ],
+            }
+        )
+    return {"address": {"line1": f"{2 * house + 1} {street}", "postcode": "EC1R 4QX"}, "members": people}
+
+
+def build_watch_programme(client: GraphQLClient, stack: LocalStack) -> WatchProgramme:
+    """A small programme (3 blocks over the demo neighbourhood, two captains, 20 households, five
+    pending enrolments, three activities) in a new organisation — all over HTTP."""
+    import random
+    from datetime import date, timedelta
+
+    from argus.geo import demo_neighbourhood
+
+    rng = random.Random(20261121)
+    layout = demo_neighbourhood()
+    org = create_org(client, stack, "watch")
+    officer_sub = unique("watch-officer")
+    officer = stack.token(org.id, ["officer"], sub=officer_sub)
+    founder = stack.token(org.id, ["resident"], sub=unique("founder"))
+    group = client.execute(
+        PROPOSE_WATCH_GROUP,
+        {"input": {"name": layout.name, "description": "Demo", "boundary": layout.boundary.geojson}},
+        token=founder,
+    ).ok()["proposeWatchGroup"]
+    group_id = group["id"]
+    client.execute(
+        CHANGE_WATCH_GROUP_STATUS,
+        {"input": {"groupId": group_id, "status": "REGISTERED", "reason": "Boundary agreed"}},
+        token=officer,
+    ).ok()
+    blocks: list[WatchBlock] = []
+    for index, captain, households, pending in _PROGRAMME_LAYOUT:
+        named = layout.blocks[index]
+        added = client.execute(
+            ADD_BLOCK,
+            {"input": {"groupId": group_id, "name": named.name, "area": named.area.geojson}},
+            token=officer,
+        ).ok()["addBlock"]
+        assignment = {"groupId": group_id, "blockId": added["id"], "captainSub": captain}
+        client.execute(ASSIGN_CAPTAIN, assignment, token=officer).ok()
+        rows = [_household(rng, index, house, named.name) for house in range(households)]
+        imported = client.execute(
+            IMPORT_BLOCK_ROSTER,
+            {"input": {"groupId": group_id, "blockId": added["id"], "households": rows}},
+            token=stack.token(org.id, ["captain"], sub=captain),
+        ).ok()["importBlockRoster"]
+        block = WatchBlock(
+            id=added["id"],
+            name=named.name,
+            area=added["area"],
+            point=interior_point(added["area"]),
+            captain_sub=captain,
+            households=imported["households"],
+            members=imported["members"],
+            member_subs=[p["sub"] for row in rows for p in row["members"]],
+        )
+        for n in range(pending):
+            applicant = stack.token(org.id, ["resident"], sub=f"watch-applicant-{index:02d}-{n}")
+            member = client.execute(
+                ENROL,
+                {
+                    "input": {
+                        "groupId": group_id,
+                        "blockId": block.id,
+                        "displayName": f"Applicant {index}-{n}",
+                        "address": {"line1": f"{200 + n} {named.name}", "postcode": "EC1R 4QX"},
+                    }
+                },
+                token=applicant,
+            ).ok()["enrol"]
+            block.pending.append(member["id"])
+        blocks.append(block)
+    captain_1 = stack.token(org.id, ["captain"], sub=WATCH_CAPTAIN_1)
+    activity_ids = []
+    for days_ago, kind, hours in ((1, "PATROL", 1.5), (3, "DOOR_KNOCK", 0.5), (8, "LEAFLETING", 2.0)):
+        logged = client.execute(
+            LOG_ACTIVITY,
+            {
+                "input": {
+                    "groupId": group_id,
+                    "blockId": blocks[0].id,
+                    "kind": kind,
+                    "hours": hours,
+                    "occurredOn": (date.today() - timedelta(days=days_ago)).isoformat(),
+                    "note": "Walked the block; nothing to report.",
+                }
+            },
+            token=captain_1,
+        ).ok()["logActivity"]
+        activity_ids.append(logged["id"])
+    client.execute(RECORD_FIRST_MEETING, {"groupId": group_id}, token=officer).ok()
+    client.execute(
+        CHANGE_WATCH_GROUP_STATUS,
+        {"input": {"groupId": group_id, "status": "ACTIVE", "reason": "First meeting held"}},
+        token=officer,
+    ).ok()
+    return WatchProgramme(
+        org=org,
+        officer_sub=officer_sub,
+        officer_token=officer,
+        group_id=group_id,
+        group_name=layout.name,
+        boundary=group["boundary"],
+        blocks=blocks,
+        activity_ids=activity_ids,
+    )
+
+
+def watch_programme(client: GraphQLClient, stack: LocalStack) -> WatchProgramme:
+    """The programme of ``stack``, built on first use and shared by every watch module after that."""
+    with _lock:
+        built = _watch_programmes.get(stack.graphql_url)
+    if built is None:
+        built = build_watch_programme(client, stack)
+        with _lock:
+            built = _watch_programmes.setdefault(stack.graphql_url, built)
+    return built
+
+
+def all_roster_pages(
+    client: GraphQLClient, token: str, group_id: str, block_id: str, first: int = 100
+) -> list[dict[str, Any]]:
+    """Every member of a block's roster, following cursors."""
+    nodes: list[dict[str, Any]] = []
+    after: str | None = None
+    for _ in range(200):
+        variables = {"groupId": group_id, "blockId": block_id, "first": first, "after": after}
+        page = client.execute(BLOCK_ROSTER, variables, token=token).ok()["blockRoster"]
+        nodes += page["nodes"]
+        after = page["pageInfo"]["endCursor"]
+        if not page["pageInfo"]["hasNextPage"]:
+            return nodes
+    raise AssertionError("the roster did not end after 200 pages")
+
+
+def hub_roster_pages(client: GraphQLClient, token: str, first: int) -> list[dict[str, Any]]:
+    """Every page of the captain hub's roster (``captainHub`` as a whole, one per page)."""
+    hubs: list[dict[str, Any]] = []
+    after: str | None = None
+    for _ in range(500):
+        hub = client.execute(CAPTAIN_HUB, {"first": first, "after": after}, token=token).ok()["captainHub"]
+        hubs.append(hub)
+        info = hub["roster"]["pageInfo"]
+        if not info["hasNextPage"]:
+            return hubs
+        assert info["endCursor"], f"a page with a next page has no cursor: {info}"
+        after = info["endCursor"]
+    raise AssertionError("the hub roster did not end after 500 pages")
+
+
+def wait_for_coverage(
+    client: GraphQLClient, token: str, point: tuple[float, float], *, timeout: float = 30.0
+) -> dict[str, Any]:
+    """Poll ``coverage`` until the point has a group and a block (the geo index consumer runs later)."""
+    found: dict[str, Any] = {}
+
+    def probe() -> bool:
+        nonlocal found
+        found = client.execute(COVERAGE, {"longitude": point[0], "latitude": point[1]}, token=token).ok()[
+            "coverage"
+        ]
+        return found["group"] is not None and found["block"] is not None
+
+    wait_until(probe, timeout=timeout, interval=0.2, what=f"coverage of {point}")
+    return found

@@ -9,11 +9,10 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
-from moto.dynamodb.models import DynamoDBBackend
-
 from argus.local import moto_patches
 from argus.platform.table import create_table_request
+from moto import mock_aws
+from moto.dynamodb.models import DynamoDBBackend
 
 REGION = "eu-west-2"
 

@@ -158,6 +158,7 @@ class Block(BaseModel):
     captain_sub: str | None
     households: int
     members: int
+    pending: int = 0
 
 
 class PatrolZone(BaseModel):
@@ -204,9 +205,17 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def check_channel_address(pref: ContactPreferenceInput) -> str | None:
-    """A problem with the address for the channel, or None."""
-    if pref.channel in (Channel.PUSH, Channel.BOARD):
+    """A problem with the address or consent for the channel, or None. Push notifications go to the
+    person's device, so they need consent like any direct channel; the group's noticeboard reaches
+    nobody personally and needs neither address nor consent."""
+    if pref.channel == Channel.BOARD:
         return None
+    if pref.channel == Channel.PUSH:
+        return (
+            "push needs the consent wording the person agreed to"
+            if pref.enabled and not pref.consent_wording
+            else None
+        )
     if not pref.address:
         return f"{pref.channel.value} needs an address"
     if pref.channel == Channel.EMAIL and not _EMAIL.match(pref.address):

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from argus.platform import clock
 from argus.platform.auth.principal import Principal, Role
-from argus.platform.errors import BadUserInput, Forbidden
+from argus.platform.errors import BadUserInput, Conflict, Forbidden
 from argus.platform.ids import new_id
 from argus.platform.keys import watch as keys
 from argus.platform.outbox import UnitOfWork
@@ -27,6 +27,7 @@ from argus.watch.model import (
     GroupStatus,
     Member,
     MentorLink,
+    TaskKind,
 )
 from argus.watch.service.access import STAFF, require_manager
 from argus.watch.store import captains as store
@@ -34,13 +35,15 @@ from argus.watch.store import groups as group_store
 from argus.watch.store import people
 
 RECENT_ACTIVITY = 10
+# Each handed-over approval moves one task (two writes) in the assignment's transaction.
+MAX_PENDING_HANDOVER = 40
 
 
 class ActivityInput(BaseModel):
     group_id: str = Field(min_length=1, max_length=64)
     block_id: str | None = Field(default=None, max_length=64)
     kind: ActivityKind
-    hours: float = Field(gt=0, le=MAX_HOURS_PER_ACTIVITY)
+    hours: float = Field(ge=0.01, le=MAX_HOURS_PER_ACTIVITY)
     occurred_on: date
     note: str | None = Field(default=None, max_length=1000)
 
@@ -66,8 +69,33 @@ def assign_captain(principal: Principal, group_id: str, block_id: str, captain_s
         block_name=block.name,
         assigned_at=moment,
     )
-    carried = {"households": block.households, "members": block.members}
+    carried = {"households": block.households, "members": block.members, "pending": block.pending}
+    pending = people.pending_in_block(org, group_id, block_id)
+    if len(pending) > MAX_PENDING_HANDOVER:
+        raise Conflict(
+            f"The block has {len(pending)} enrolments waiting; approve or remove some before changing "
+            f"captain (at most {MAX_PENDING_HANDOVER} can be handed over at once).",
+            details={"field": "blockId", "reason": "too_many_pending"},
+        )
     uow = UnitOfWork()
+    # The new captain takes over the approvals waiting in the block.
+    for member in pending:
+        store.add_task(
+            uow,
+            org,
+            CaptainTask(
+                id=member.id,
+                captain_sub=captain_sub,
+                group_id=group_id,
+                block_id=block_id,
+                kind=TaskKind.APPROVE_ENROLMENT,
+                title=f"Approve an enrolment for {block.name}",
+                member_id=member.id,
+                created_at=moment,
+            ),
+        )
+        if block.captain_sub:
+            store.remove_task(uow, org, block.captain_sub, member.id)
     group_store.set_block_captain(uow, org, block, captain_sub)
     store.add_assignment(uow, org, assignment)
     store.bump_figures(uow, org, captain_sub, **carried)

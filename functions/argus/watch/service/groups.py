@@ -133,7 +133,8 @@ def change_status(principal: Principal, status_input: dict[str, Any]) -> WatchGr
         reason=request.reason,
     )
     uow = UnitOfWork()
-    store.change_status(uow, group, change, new_id())
+    activating = request.status == GroupStatus.ACTIVE and group.status == GroupStatus.REGISTERED
+    store.change_status(uow, group, change, new_id(), require_ready=activating)
     uow.emit(
         events.watch_event(
             events.GROUP_STATUS_CHANGED,
@@ -245,6 +246,8 @@ def add_patrol_zone(principal: Principal, zone_input: dict[str, Any]) -> PatrolZ
     """Officers, coordinators and the group's captains mark patrol zones inside the boundary."""
     request = validated(AreaInput, zone_input)
     group = store.require_group(principal.org_id, request.group_id)
+    if group.status == GroupStatus.CLOSED:
+        raise BadUserInput("The group is closed.", details={"field": "groupId", "reason": "group_closed"})
     blocks = store.list_blocks(principal.org_id, group.id)
     captained = [b for b in blocks if b.captain_sub == principal.sub and principal.has_any_role(Role.CAPTAIN)]
     if not captained:

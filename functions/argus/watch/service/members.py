@@ -127,7 +127,8 @@ def _enrol(principal: Principal, request: EnrolmentInput, *, sub: str | None, ac
                     group_id=group.id,
                     block_id=block.id,
                     kind=TaskKind.APPROVE_ENROLMENT,
-                    title=f"Approve {member.display_name} for {block.name}",
+                    # No name here: tasks must not outlive an erasure; the roster shows who it is.
+                    title=f"Approve an enrolment for {block.name}",
                     member_id=member.id,
                     created_at=moment,
                 ),
@@ -236,7 +237,9 @@ def _erase(principal: Principal, member: Member, block: Block) -> Member:
     emptied = store.leave_household(uow, org, household)
     counted = {"members": -1} if was_active else {"pending": -1}
     households = {"households": -1} if emptied else {}
-    group_store.bump_group(uow, org, member.group_id, {"left_total": 1, **counted, **households})
+    # Only people who had joined count as having left; a withdrawn application is not a departure.
+    left = {"left_total": 1} if was_active else {}
+    group_store.bump_group(uow, org, member.group_id, {**left, **counted, **households})
     group_store.bump_block(uow, org, member.group_id, member.block_id, **counted, **households)
     if block.captain_sub:
         captain_store.bump_figures(uow, org, block.captain_sub, **counted, **households)
@@ -322,6 +325,14 @@ class RosterImport(BaseModel):
     block_id: str = Field(min_length=1, max_length=64)
     households: list[HouseholdImport] = Field(min_length=1, max_length=500)
 
+    @model_validator(mode="after")
+    def _one_membership_per_account(self) -> RosterImport:
+        subs = [p.sub for h in self.households for p in h.members if p.sub is not None]
+        repeated = sorted({s for s in subs if subs.count(s) > 1})
+        if repeated:
+            raise ValueError(f"each account may appear once; repeated: {', '.join(repeated)}")
+        return self
+
 
 # Writes per imported person (member, membership, outbox event) and household; 3 counter items per batch.
 _BATCH_ITEM_BUDGET = 90
@@ -341,7 +352,7 @@ def import_roster(principal: Principal, import_input: dict[str, Any]) -> ImportR
     request = validated(RosterImport, import_input)
     group, block = _open_group_and_block(principal, request.group_id, request.block_id)
     require_block_manager(principal, block)
-    org, moment = principal.org_id, clock.now()
+    moment = clock.now()
     done = ImportResult(0, 0)
     batch: list[HouseholdImport] = []
     used = 0

@@ -12,6 +12,7 @@ from argus.platform.models import ArgusItem
 from argus.platform.outbox import UnitOfWork
 from argus.platform.pagination import Page, decode_cursor, encode_cursor
 from argus.watch.model import (
+    MIN_MEMBERS_FOR_FORMATION,
     Block,
     GroupCounts,
     GroupStatus,
@@ -67,6 +68,7 @@ def block_from_item(item: BlockItem) -> Block:
         captain_sub=item.captain_sub,
         households=int(item.households),
         members=int(item.members),
+        pending=int(item.pending or 0),
     )
 
 
@@ -144,9 +146,21 @@ def list_groups(org_id: str, first: int, after: str | None) -> Page[WatchGroup]:
     return Page(items, cursor, cursor is not None)
 
 
-def change_status(uow: UnitOfWork, group: WatchGroup, change: StatusChange, change_id: str) -> None:
-    """Move the group to ``change.to_status`` if nobody else changed it since it was read."""
+def change_status(
+    uow: UnitOfWork, group: WatchGroup, change: StatusChange, change_id: str, *, require_ready: bool = False
+) -> None:
+    """Move the group to ``change.to_status`` if nobody else changed it since it was read. With
+    ``require_ready`` the formation checklist is checked again by the write itself (counters change
+    without a new version)."""
     pk, sk = _group_key(group.org_id, group.id)
+    condition = (GroupItem.version == group.version) & (GroupItem.status == group.status.value)
+    if require_ready:
+        condition = (
+            condition
+            & (GroupItem.members >= MIN_MEMBERS_FOR_FORMATION)
+            & (GroupItem.captains > 0)
+            & (GroupItem.first_meeting_held == True)  # noqa: E712 - a pynamodb condition, not a comparison
+        )
     uow.update(
         GroupItem(PK=pk, SK=sk),
         [
@@ -154,7 +168,7 @@ def change_status(uow: UnitOfWork, group: WatchGroup, change: StatusChange, chan
             GroupItem.updated_at.set(change.at),
             GroupItem.version.add(1),
         ],
-        condition=(GroupItem.version == group.version) & (GroupItem.status == group.status.value),
+        condition=condition,
         on_condition_failed=Conflict("The group was changed by someone else; reload and retry."),
     )
     uow.put(_status_item(group.org_id, group.id, change, change_id))

@@ -127,6 +127,16 @@ def roster_page(
     return members, results.last_evaluated_key
 
 
+def pending_in_block(org_id: str, group_id: str, block_id: str) -> list[Member]:
+    """The block's enrolments waiting for approval (one query over the block's roster)."""
+    results = MemberItem.query(
+        keys.group_pk(org_id, group_id),
+        MemberItem.SK.startswith(keys.block_roster_prefix(block_id)),
+        filter_condition=MemberItem.status == MemberStatus.PENDING.value,
+    )
+    return [member_from_item(i) for i in results]
+
+
 def block_roster(org_id: str, group_id: str, block_id: str, first: int, after: str | None) -> Page[Member]:
     pk = keys.group_pk(org_id, group_id)
     start = decode_cursor(after, partition_attr="PK", partition_value=pk)
