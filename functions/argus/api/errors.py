@@ -42,7 +42,9 @@ def with_code(error: GraphQLError) -> GraphQLError:
         return _rebuild(error, original.message, original.code, original.extensions())
     code = (error.extensions or {}).get("code")
     if is_request_error(error):
-        return _rebuild(error, error.message, code if code in _KNOWN_CODES else "BAD_USER_INPUT")
+        # Also an error already given its code (and details) by an earlier pass: kept as it is.
+        extra = dict(error.extensions or {})
+        return _rebuild(error, error.message, code if code in _KNOWN_CODES else "BAD_USER_INPUT", extra)
     if code in _KNOWN_CODES:
         # Raised by a permission class with its own code.
         return _rebuild(error, error.message, str(code))

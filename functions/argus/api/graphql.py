@@ -15,11 +15,11 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.tools import merge_types
 
 from argus.api.context import ArgusContext
-from argus.api.errors import ArgusErrors, is_request_error, with_code
+from argus.api.errors import ArgusErrors, with_code
 from argus.audit import schema as audit_schema
 from argus.organisations import schema as organisations_schema
 from argus.platform.auth.verifier import get_verifier
-from argus.platform.errors import Unauthenticated
+from argus.platform.errors import ERROR_CODES, Unauthenticated
 from argus.watch import schema as watch_schema
 
 Query = merge_types("Query", (organisations_schema.Query, watch_schema.Query, audit_schema.Query))
@@ -29,11 +29,13 @@ Subscription = merge_types("Subscription", (organisations_schema.Subscription, w
 
 class ArgusSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
-        """Expected errors are not logged as failures (unexpected ones are logged once, with their
-        stack, by ArgusErrors). Request errors found before execution — a syntax error answered from
-        the parser cache skips the extensions' result hook — get their code here."""
+        """Give every error its stable code as soon as Strawberry reports it: request errors found
+        before execution (a syntax error answered from the parser cache skips the extensions' result
+        hook) and subscription results (never seen by ArgusErrors.on_operation). Expected errors are
+        not logged as failures; unexpected ones are logged once, with their stack, by ``with_code``."""
         for index, error in enumerate(errors):
-            if is_request_error(error) and "code" not in (error.extensions or {}):
+            # Subscription results never pass through ArgusErrors.on_operation: code them here too.
+            if (error.extensions or {}).get("code") not in ERROR_CODES or error.original_error is not None:
                 errors[index] = with_code(error)
 
 

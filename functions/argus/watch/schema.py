@@ -622,7 +622,9 @@ class Subscription:
     async def watch_group_activity(
         self, info: Info, group_id: strawberry.ID
     ) -> AsyncGenerator[LiveEvent, None]:
-        principal = await _require_details(info, str(group_id))
+        principal = principal_of(info)
+        groups.get_group(principal, str(group_id))  # NOT_FOUND outside the caller's organisation
+        await _require_details(info, str(group_id))
         wanted = str(group_id)
         stream = get_broker().subscribe(
             lambda e: (
