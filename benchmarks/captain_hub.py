@@ -6,7 +6,7 @@ page, their recent activity), and the same number for 400 households as for 40.
 Setup   moto in process (``moto.mock_aws``), an Argus table for each size created from
         ``argus.platform.table.create_table_request``; for each size an organisation of its own with one
         group of 5 blocks (``argus.geo.synthetic_city``), one captain for the 5 blocks, 40 or 400
-        households (per block: all but one imported with ``members.import_roster``, the last one a
+        households (per block: all but one imported with ``roster_import.import_roster``, the last one a
         pending enrolment, so the captain has open tasks), and 3 logged activities — all through the
         services, as the API would.
 Counted every DynamoDB API call made while ``argus.watch.service.captains.captain_hub`` runs, with a
@@ -230,7 +230,7 @@ def build_programme(org_id: str, households: int, seed: int) -> None:
     from argus.geo import synthetic_city
     from argus.platform import clock
     from argus.platform.auth.principal import Principal, Role
-    from argus.watch.service import captains, groups, members
+    from argus.watch.service import captains, groups, members, roster_import
 
     if households % BLOCKS:
         raise ValueError(f"households must be a multiple of {BLOCKS}")
@@ -246,7 +246,7 @@ def build_programme(org_id: str, households: int, seed: int) -> None:
         captains.assign_captain(officer, group.id, block.id, CAPTAIN)
         per_block = households // BLOCKS
         rows = [_household(rng, index, house) for house in range(per_block - 1)]
-        members.import_roster(captain, {"group_id": group.id, "block_id": block.id, "households": rows})
+        roster_import.import_roster(captain, {"group_id": group.id, "block_id": block.id, "households": rows})
         applicant = Principal(sub=f"bench-applicant-{index}", org_id=org_id, roles=frozenset({Role.RESIDENT}))
         members.enrol(
             applicant,

@@ -67,6 +67,37 @@ export function response(ctx) {
 """
 
 
+WATCH_SUBSCRIPTION_FIELD = "watchGroupActivity"
+WATCH_TYPE_PREFIX = "org.argus.watch."
+
+
+def watch_subscription_resolver(org_claim: str) -> str:
+    """watchGroupActivity: the caller's organisation (from the token) and the group asked for."""
+    return f"""\
+import {{ util, extensions }} from '@aws-appsync/utils';
+
+export function request(ctx) {{
+  return {{ payload: null }};
+}}
+
+export function response(ctx) {{
+  const claims = ctx.identity && ctx.identity.claims;
+  const org = claims ? claims[{json.dumps(org_claim)}] : null;
+  if (!org) {{
+    util.unauthorized();
+  }}
+  extensions.setSubscriptionFilter(
+    util.transform.toSubscriptionFilter({{
+      orgId: {{ eq: org }},
+      subject: {{ eq: ctx.args.groupId }},
+      type: {{ beginsWith: {json.dumps(WATCH_TYPE_PREFIX)} }},
+    }}),
+  );
+  return null;
+}}
+"""
+
+
 def subscription_resolver(org_claim: str) -> str:
     """The subscription's JS resolver: refuse a token without an organisation, then filter on it."""
     return f"""\
@@ -140,6 +171,13 @@ class Realtime(Construct):
             field_name=SUBSCRIPTION_FIELD,
             runtime=appsync.FunctionRuntime.JS_1_0_0,
             code=appsync.Code.from_inline(subscription_resolver(identity.org_claim)),
+        )
+        none.create_resolver(
+            "WatchSubscribeResolver",
+            type_name="Subscription",
+            field_name=WATCH_SUBSCRIPTION_FIELD,
+            runtime=appsync.FunctionRuntime.JS_1_0_0,
+            code=appsync.Code.from_inline(watch_subscription_resolver(identity.org_claim)),
         )
 
         self.dead_letters = sqs.Queue(

@@ -66,15 +66,28 @@ def test_live_event_type_mirrors_the_strawberry_type(dev: Synth) -> None:
 
 
 def test_subscription_is_filtered_by_the_tokens_organisation(dev: Synth) -> None:
-    _, resolver = only(dev.service, "AWS::AppSync::Resolver", {"TypeName": "Subscription"})
+    _, resolver = only(
+        dev.service, "AWS::AppSync::Resolver", {"TypeName": "Subscription", "FieldName": "organisationEvents"}
+    )
     code = resolver["Properties"]["Code"]
-    assert resolver["Properties"]["FieldName"] == "organisationEvents"
     assert 'claims["custom:org"]' in code
     assert "util.unauthorized()" in code
     assert "orgId: { eq: org }" in code
     assert "ctx.args" not in code and "ctx.arguments" not in code  # nothing the client sends is trusted
     _, data_source = only(dev.service, "AWS::AppSync::DataSource")
     assert data_source["Properties"]["Type"] == "NONE"
+
+
+def test_watch_group_subscription_takes_the_organisation_from_the_token(dev: Synth) -> None:
+    _, resolver = only(
+        dev.service, "AWS::AppSync::Resolver", {"TypeName": "Subscription", "FieldName": "watchGroupActivity"}
+    )
+    code = resolver["Properties"]["Code"]
+    assert 'claims["custom:org"]' in code and "util.unauthorized()" in code
+    # The organisation comes from the token; only the group is the client's choice.
+    assert "orgId: { eq: org }" in code
+    assert "subject: { eq: ctx.args.groupId }" in code
+    assert 'type: { beginsWith: "org.argus.watch." }' in code
 
 
 def test_publish_passes_the_arguments_through(dev: Synth) -> None:

@@ -10,7 +10,7 @@ from datetime import timedelta
 from argus.platform import clock
 from argus.platform.auth.principal import Principal, Role
 from argus.watch.model import ActivityKind, GroupStatus
-from argus.watch.service import captains, groups, members
+from argus.watch.service import captains, groups, members, roster_import
 from argus.watch.store import groups as group_store
 
 DEMO_CAPTAINS = 12
@@ -132,7 +132,9 @@ def seed_watch_demo(org_id: str, officer_sub: str) -> str | None:
             households.append(
                 {"address": {"line1": f"{2 * house + 1} {street}", "postcode": "EC1R 4QX"}, "members": people}
             )
-        members.import_roster(captain, {"group_id": group.id, "block_id": block.id, "households": households})
+        roster_import.import_roster(
+            captain, {"group_id": group.id, "block_id": block.id, "households": households}
+        )
         for pending in range(PENDING_PER_BLOCK):
             applicant = Principal(
                 sub=f"demo-applicant-{index:02d}-{pending}", org_id=org_id, roles=frozenset({Role.RESIDENT})

@@ -18,7 +18,7 @@ from argus.api.relay import Connection, connection
 from argus.platform.auth.principal import Principal
 from argus.platform.errors import Forbidden
 from argus.watch import events, model
-from argus.watch.service import access, captains, geography, groups, members
+from argus.watch.service import access, captains, geography, groups, members, roster_import
 from argus.watch.store import captains as captain_store
 from argus.watch.store import people as people_store
 
@@ -584,7 +584,7 @@ class Mutation:
         extensions=requires(), description="A captain or officer adds many households at once."
     )
     def import_block_roster(self, info: Info, input: ImportBlockRosterInput) -> RosterImportResult:
-        result = members.import_roster(principal_of(info), plain(input))
+        result = roster_import.import_roster(principal_of(info), plain(input))
         return RosterImportResult(households=result.households, members=result.members)
 
     @strawberry.mutation(extensions=requires())
@@ -592,6 +592,12 @@ class Mutation:
         self, info: Info, group_id: strawberry.ID, block_id: strawberry.ID, member_id: strawberry.ID
     ) -> Member:
         return Member.of(members.approve(principal_of(info), str(group_id), str(block_id), str(member_id)))
+
+    @strawberry.mutation(extensions=requires(), description="Set how the group reaches you, with consent.")
+    def update_my_contact_preferences(
+        self, info: Info, group_id: strawberry.ID, channels: list[ContactPreferenceInput]
+    ) -> Member:
+        return Member.of(members.update_my_channels(principal_of(info), str(group_id), plain(channels)))
 
     @strawberry.mutation(extensions=requires(), description="Leave a group; personal data is erased.")
     def leave_watch_group(self, info: Info, group_id: strawberry.ID) -> Member:

@@ -15,7 +15,7 @@ import pytest
 from argus.geo import GroupLayout, demo_neighbourhood
 from argus.platform.auth.principal import Principal, Role
 from argus.watch.model import Block, WatchGroup
-from argus.watch.service import captains, groups, members
+from argus.watch.service import captains, groups, roster_import
 
 from tests.factories.principals import ORG, principal
 from tests.fakes.aws import ArgusAws
@@ -91,10 +91,10 @@ def household(number: int, *names: str, street: str = STREET, subs: tuple[str | 
 
 def import_households(
     group: WatchGroup, block: Block, count: int, *, who: Principal | None = None, start: int = 1
-) -> members.ImportResult:
+) -> roster_import.ImportResult:
     """``count`` one-person households (no accounts), imported by the block's captain or an officer."""
     households = [household(start + i, f"Neighbour {start + i}") for i in range(count)]
-    return members.import_roster(
+    return roster_import.import_roster(
         who or officer(), {"group_id": group.id, "block_id": block.id, "households": households}
     )
 

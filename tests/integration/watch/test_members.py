@@ -11,7 +11,7 @@ from argus.platform import clock
 from argus.platform.errors import BadUserInput, Conflict, Forbidden, NotFound
 from argus.watch import events
 from argus.watch.model import Block, Channel, MemberStatus, TaskKind, WatchGroup
-from argus.watch.service import captains, groups, members
+from argus.watch.service import captains, groups, members, roster_import
 from argus.watch.service.members import ERASED_NAME
 from argus.watch.store import people
 
@@ -380,7 +380,7 @@ def test_a_household_keeps_its_address_until_its_last_member_goes(
 ) -> None:
     group, mine, _ = world
     # Given a household of two imported by the captain
-    members.import_roster(
+    roster_import.import_roster(
         captain(),
         {
             "group_id": group.id,
@@ -455,7 +455,7 @@ def test_a_captain_imports_sixty_households_in_several_transactions(
     people_count = sum(len(h["members"]) for h in rows)
     # When the block's captain imports them
     with counting_dynamodb_requests() as requests:
-        result = members.import_roster(
+        result = roster_import.import_roster(
             captain(), {"group_id": group.id, "block_id": mine.id, "households": rows}
         )
     # Then everyone is imported, in several transactions of at most 100 writes each
@@ -502,7 +502,9 @@ def test_importing_someone_already_enrolled_is_a_conflict(
     rows = sixty_households()
     rows[0]["members"][0]["sub"] = APPLICANT  # in the first transaction
     with pytest.raises(Conflict):
-        members.import_roster(captain(), {"group_id": group.id, "block_id": mine.id, "households": rows})
+        roster_import.import_roster(
+            captain(), {"group_id": group.id, "block_id": mine.id, "households": rows}
+        )
     # Then that transaction wrote nothing, and so nothing at all was written
     assert snapshot(aws) == before
 
@@ -515,7 +517,9 @@ def test_an_import_stopped_by_a_conflict_keeps_consistent_counts(
     rows = sixty_households()
     rows[-1]["members"][0]["sub"] = APPLICANT  # in the last transaction
     with pytest.raises(Conflict):
-        members.import_roster(captain(), {"group_id": group.id, "block_id": mine.id, "households": rows})
+        roster_import.import_roster(
+            captain(), {"group_id": group.id, "block_id": mine.id, "households": rows}
+        )
     # Then the earlier transactions stay, and the counters match exactly what they wrote
     written = [i for i in aws.items_of_kind("watch-member") if i["status"]["S"] == "active"]
     households = aws.items_of_kind("watch-household")
@@ -544,7 +548,9 @@ def test_the_same_person_twice_in_one_import_is_bad_input(
     rows = [household(1, "Priya Patel", subs=(APPLICANT,)), household(3, "P. Patel", subs=(APPLICANT,))]
     before = snapshot(aws)
     with pytest.raises(BadUserInput):
-        members.import_roster(captain(), {"group_id": group.id, "block_id": mine.id, "households": rows})
+        roster_import.import_roster(
+            captain(), {"group_id": group.id, "block_id": mine.id, "households": rows}
+        )
     assert snapshot(aws) == before
 
 

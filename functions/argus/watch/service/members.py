@@ -3,7 +3,6 @@ approval, contact preferences with recorded consent, and leaving with erasure of
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -61,7 +60,7 @@ class EnrolmentInput(BaseModel):
         return self
 
 
-def _preferences(channels: list[ContactPreferenceInput], moment: datetime) -> tuple[ContactPreference, ...]:
+def preferences(channels: list[ContactPreferenceInput], moment: datetime) -> tuple[ContactPreference, ...]:
     return tuple(
         ContactPreference(
             channel=c.channel,
@@ -73,7 +72,7 @@ def _preferences(channels: list[ContactPreferenceInput], moment: datetime) -> tu
     )
 
 
-def _open_group_and_block(principal: Principal, group_id: str, block_id: str) -> tuple[WatchGroup, Block]:
+def open_group_and_block(principal: Principal, group_id: str, block_id: str) -> tuple[WatchGroup, Block]:
     group = group_store.require_group(principal.org_id, group_id)
     if group.status == GroupStatus.CLOSED:
         raise BadUserInput(
@@ -83,7 +82,7 @@ def _open_group_and_block(principal: Principal, group_id: str, block_id: str) ->
 
 
 def _enrol(principal: Principal, request: EnrolmentInput, *, sub: str | None, active: bool) -> Member:
-    group, block = _open_group_and_block(principal, request.group_id, request.block_id)
+    group, block = open_group_and_block(principal, request.group_id, request.block_id)
     moment = clock.now()
     org = principal.org_id
     uow = UnitOfWork()
@@ -104,7 +103,7 @@ def _enrol(principal: Principal, request: EnrolmentInput, *, sub: str | None, ac
         sub=sub,
         display_name=request.display_name,
         status=MemberStatus.ACTIVE if active else MemberStatus.PENDING,
-        channels=_preferences(request.channels, moment),
+        channels=preferences(request.channels, moment),
         joined_at=moment,
         approved_by=principal.sub if active else None,
         approved_at=moment if active else None,
@@ -302,129 +301,29 @@ def my_memberships(principal: Principal) -> list[Member]:
     return found
 
 
-class ImportedPerson(BaseModel):
-    display_name: Name
-    sub: str | None = Field(default=None, max_length=128)
-    channels: list[ContactPreferenceInput] = Field(default_factory=list, max_length=5)
+class ChannelsInput(BaseModel):
+    channels: list[ContactPreferenceInput] = Field(max_length=5)
 
     @model_validator(mode="after")
-    def _channels(self) -> ImportedPerson:
+    def _channels(self) -> ChannelsInput:
         problems = [p for p in (check_channel_address(c) for c in self.channels) if p]
         if problems:
             raise ValueError("; ".join(problems))
+        if len({c.channel for c in self.channels}) != len(self.channels):
+            raise ValueError("each channel may appear once")
         return self
 
 
-class HouseholdImport(BaseModel):
-    address: Address
-    members: list[ImportedPerson] = Field(min_length=1, max_length=12)
-
-
-class RosterImport(BaseModel):
-    group_id: str = Field(min_length=1, max_length=64)
-    block_id: str = Field(min_length=1, max_length=64)
-    households: list[HouseholdImport] = Field(min_length=1, max_length=500)
-
-    @model_validator(mode="after")
-    def _one_membership_per_account(self) -> RosterImport:
-        subs = [p.sub for h in self.households for p in h.members if p.sub is not None]
-        repeated = sorted({s for s in subs if subs.count(s) > 1})
-        if repeated:
-            raise ValueError(f"each account may appear once; repeated: {', '.join(repeated)}")
-        return self
-
-
-# Writes per imported person (member, membership, outbox event) and household; 3 counter items per batch.
-_BATCH_ITEM_BUDGET = 90
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    households: int
-    members: int
-
-
-def import_roster(principal: Principal, import_input: dict[str, Any]) -> ImportResult:
-    """A captain (of that block) or an officer adds many households at once; every person is active.
-    The whole input is validated first; households are then written in transactions of whole
-    households (each batch all or nothing, with its counters and events). Raises Conflict when a
-    person is already enrolled (that batch and later ones are not written; earlier ones stay)."""
-    request = validated(RosterImport, import_input)
-    group, block = _open_group_and_block(principal, request.group_id, request.block_id)
-    require_block_manager(principal, block)
-    moment = clock.now()
-    done = ImportResult(0, 0)
-    batch: list[HouseholdImport] = []
-    used = 0
-    for household in request.households:
-        cost = 1 + 3 * len(household.members)
-        if batch and used + cost > _BATCH_ITEM_BUDGET:
-            done = _import_batch(principal, group, block, batch, moment, done)
-            batch, used = [], 0
-        batch.append(household)
-        used += cost
-    return _import_batch(principal, group, block, batch, moment, done) if batch else done
-
-
-def _import_batch(
-    principal: Principal,
-    group: WatchGroup,
-    block: Block,
-    batch: list[HouseholdImport],
-    moment: datetime,
-    done: ImportResult,
-) -> ImportResult:
-    org = principal.org_id
+def update_my_channels(principal: Principal, group_id: str, channels_input: list[dict[str, Any]]) -> Member:
+    """A member sets how the group reaches them; each enabled channel records the consent wording
+    and when it was given (the whole list replaces the previous one)."""
+    request = validated(ChannelsInput, {"channels": channels_input})
+    membership = store.membership_of(principal.org_id, principal.sub, group_id)
+    if membership is None:
+        raise NotFound("You are not a member of this group.", details={"field": "groupId"})
+    member = _require_member(principal, group_id, membership.block_id, membership.member_id)
+    after = member.model_copy(update={"channels": preferences(request.channels, clock.now())})
     uow = UnitOfWork()
-    people = 0
-    for entry in batch:
-        household = Household(
-            id=new_id(),
-            group_id=group.id,
-            block_id=block.id,
-            address=entry.address,
-            members=len(entry.members),
-        )
-        store.add_household(uow, org, household)
-        for person in entry.members:
-            member = Member(
-                id=new_id(),
-                group_id=group.id,
-                block_id=block.id,
-                household_id=household.id,
-                sub=person.sub,
-                display_name=person.display_name,
-                status=MemberStatus.ACTIVE,
-                channels=_preferences(person.channels, moment),
-                joined_at=moment,
-                approved_by=principal.sub,
-                approved_at=moment,
-            )
-            store.add_member(uow, org, member)
-            uow.emit(
-                events.watch_event(
-                    events.MEMBER_ENROLLED,
-                    org_id=org,
-                    group_id=group.id,
-                    actor=principal.sub,
-                    memberId=member.id,
-                    blockId=block.id,
-                    status=member.status.value,
-                )
-            )
-            people += 1
-    households = len(batch)
-    group_store.bump_group(
-        uow,
-        org,
-        group.id,
-        {"members": people, "joined_total": people, "households": households},
-        closed_check=True,
-    )
-    group_store.bump_block(uow, org, group.id, block.id, members=people, households=households)
-    if block.captain_sub:
-        captain_store.bump_figures(
-            uow, org, block.captain_sub, members=people, members_added=people, households=households
-        )
+    store.replace_member(uow, principal.org_id, member, after)
     uow.commit()
-    return ImportResult(done.households + households, done.members + people)
+    return after
