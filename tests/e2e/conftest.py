@@ -45,9 +45,8 @@ def gql(stack: LocalStack) -> Iterator[GraphQLClient]:
 
 @pytest.fixture
 def fresh_stack(argus_local_dir: Path) -> Iterator[LocalStack]:
-    """A stack of its own, for tests that make DynamoDB transactions fail on purpose: on the local
-    stack a cancelled transaction stops all later event delivery (a product bug, see
-    test_outbox.py), which must not spill into the tests sharing the session stack."""
+    """A stack of its own, for tests that watch every event of a stack (nothing from the tests sharing
+    the session stack may arrive in between)."""
     with running_stack(seed=False) as started:
         yield started
 

@@ -256,6 +256,7 @@ OPERATIONS = [
             'mutation { importBlockRoster(input: {groupId: "g", blockId: "b", households: []}) { members } }',
             'mutation { approveEnrolment(groupId: "g", blockId: "b", memberId: "m") { id } }',
             'mutation { leaveWatchGroup(groupId: "g") { id } }',
+            'mutation { updateMyContactPreferences(groupId: "g", channels: []) { id } }',
             'mutation { removeMember(groupId: "g", blockId: "b", memberId: "m") { id } }',
             'mutation { logActivity(input: {groupId: "g", kind: PATROL, hours: 1, occurredOn: "2026-11-01"}) '
             "{ id } }",
