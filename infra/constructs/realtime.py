@@ -71,8 +71,11 @@ WATCH_SUBSCRIPTION_FIELD = "watchGroupActivity"
 WATCH_TYPE_PREFIX = "org.argus.watch."
 
 
-def watch_subscription_resolver(org_claim: str) -> str:
-    """watchGroupActivity: the caller's organisation (from the token) and the group asked for."""
+def subscription_resolver(org_claim: str, type_prefix: str, *, group_argument: bool = False) -> str:
+    """A subscription's JS resolver: refuse a token without an organisation, then filter on it, on the
+    event types of one domain and, for a group's subscription, on the group asked for (the only thing
+    the client chooses)."""
+    group_filter = "\n      subject: { eq: ctx.args.groupId }," if group_argument else ""
     return f"""\
 import {{ util, extensions }} from '@aws-appsync/utils';
 
@@ -88,35 +91,8 @@ export function response(ctx) {{
   }}
   extensions.setSubscriptionFilter(
     util.transform.toSubscriptionFilter({{
-      orgId: {{ eq: org }},
-      subject: {{ eq: ctx.args.groupId }},
-      type: {{ beginsWith: {json.dumps(WATCH_TYPE_PREFIX)} }},
-    }}),
-  );
-  return null;
-}}
-"""
-
-
-def subscription_resolver(org_claim: str) -> str:
-    """The subscription's JS resolver: refuse a token without an organisation, then filter on it."""
-    return f"""\
-import {{ util, extensions }} from '@aws-appsync/utils';
-
-export function request(ctx) {{
-  return {{ payload: null }};
-}}
-
-export function response(ctx) {{
-  const claims = ctx.identity && ctx.identity.claims;
-  const org = claims ? claims[{json.dumps(org_claim)}] : null;
-  if (!org) {{
-    util.unauthorized();
-  }}
-  extensions.setSubscriptionFilter(
-    util.transform.toSubscriptionFilter({{
-      orgId: {{ eq: org }},
-      type: {{ beginsWith: {json.dumps(ORGANISATION_TYPE_PREFIX)} }},
+      orgId: {{ eq: org }},{group_filter}
+      type: {{ beginsWith: {json.dumps(type_prefix)} }},
     }}),
   );
   return null;
@@ -170,14 +146,18 @@ class Realtime(Construct):
             type_name="Subscription",
             field_name=SUBSCRIPTION_FIELD,
             runtime=appsync.FunctionRuntime.JS_1_0_0,
-            code=appsync.Code.from_inline(subscription_resolver(identity.org_claim)),
+            code=appsync.Code.from_inline(
+                subscription_resolver(identity.org_claim, ORGANISATION_TYPE_PREFIX)
+            ),
         )
         none.create_resolver(
             "WatchSubscribeResolver",
             type_name="Subscription",
             field_name=WATCH_SUBSCRIPTION_FIELD,
             runtime=appsync.FunctionRuntime.JS_1_0_0,
-            code=appsync.Code.from_inline(watch_subscription_resolver(identity.org_claim)),
+            code=appsync.Code.from_inline(
+                subscription_resolver(identity.org_claim, WATCH_TYPE_PREFIX, group_argument=True)
+            ),
         )
 
         self.dead_letters = sqs.Queue(

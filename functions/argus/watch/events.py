@@ -36,6 +36,19 @@ LIVE_TYPES = ALL_TYPES
 AREA_TYPES = (GROUP_PROPOSED, BLOCK_ADDED, ZONE_ADDED)
 
 
+def member_event(event_type: str, *, org_id: str, member: Any, actor: str, **data: Any) -> CloudEvent:
+    """A watch event about one member (``member`` is a watch Member): ids only, never personal data."""
+    return watch_event(
+        event_type,
+        org_id=org_id,
+        group_id=member.group_id,
+        actor=actor,
+        memberId=member.id,
+        blockId=member.block_id,
+        **data,
+    )
+
+
 def watch_event(event_type: str, *, org_id: str, group_id: str, actor: str, **data: Any) -> CloudEvent:
     """A watch event about ``group_id`` (its subject), with the acting subject and the given data."""
     return make_event(

@@ -227,6 +227,19 @@ def check_channel_address(pref: ContactPreferenceInput) -> str | None:
     return None
 
 
+def _check_channels(channels: list[ContactPreferenceInput]) -> list[ContactPreferenceInput]:
+    problems = [p for p in (check_channel_address(c) for c in channels) if p]
+    if problems:
+        raise ValueError("; ".join(problems))
+    if len({c.channel for c in channels}) != len(channels):
+        raise ValueError("each channel may appear once")
+    return channels
+
+
+# A person's contact channels as given: each address valid for its channel, consent for each enabled one.
+Channels = Annotated[list[ContactPreferenceInput], Field(max_length=5), AfterValidator(_check_channels)]
+
+
 class Address(BaseModel):
     model_config = ConfigDict(frozen=True)
 

@@ -150,19 +150,23 @@ def test_watch_events_carry_no_personal_data(aws: ArgusAws) -> None:
 
 
 def emitted_fields() -> dict[str, set[str]]:
-    """Per event type, the data fields the service code passes to ``watch_event`` (read from the source,
-    so that a field added in the code without the catalogue fails here)."""
+    """Per event type, the data fields the service code passes to ``watch_event`` or ``member_event``
+    (read from the source, so that a field added in the code without the catalogue fails here)."""
     found: dict[str, set[str]] = {}
     for path in sorted(SERVICE_DIR.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not (isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "watch_event"):
+            builder = getattr(node.func, "attr", None) if isinstance(node, ast.Call) else None
+            if builder not in ("watch_event", "member_event"):
                 continue
+            assert isinstance(node, ast.Call)
             [constant] = node.args
             assert isinstance(constant, ast.Attribute), ast.dump(constant)
             event_type = getattr(events, constant.attr)
             fields = {
                 RENAMED.get(k.arg, k.arg) for k in node.keywords if k.arg and k.arg not in ENVELOPE_ARGUMENTS
             }
+            if builder == "member_event":  # the member gives the group, the member and the block
+                fields = (fields - {"member"}) | {"groupId", "memberId", "blockId"}
             assert found.setdefault(event_type, fields) == fields, (
                 f"{event_type} emitted with different fields"
             )

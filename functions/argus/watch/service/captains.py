@@ -27,9 +27,9 @@ from argus.watch.model import (
     GroupStatus,
     Member,
     MentorLink,
-    TaskKind,
 )
 from argus.watch.service.access import STAFF, require_manager
+from argus.watch.service.members import approval_task
 from argus.watch.store import captains as store
 from argus.watch.store import groups as group_store
 from argus.watch.store import people
@@ -80,20 +80,7 @@ def assign_captain(principal: Principal, group_id: str, block_id: str, captain_s
     uow = UnitOfWork()
     # The new captain takes over the approvals waiting in the block.
     for member in pending:
-        store.add_task(
-            uow,
-            org,
-            CaptainTask(
-                id=member.id,
-                captain_sub=captain_sub,
-                group_id=group_id,
-                block_id=block_id,
-                kind=TaskKind.APPROVE_ENROLMENT,
-                title=f"Approve an enrolment for {block.name}",
-                member_id=member.id,
-                created_at=moment,
-            ),
-        )
+        store.add_task(uow, org, approval_task(member.id, captain_sub, block, moment))
         if block.captain_sub:
             store.remove_task(uow, org, block.captain_sub, member.id)
     group_store.set_block_captain(uow, org, block, captain_sub)

@@ -20,6 +20,7 @@ from argus.watch.model import (
     Address,
     Block,
     CaptainTask,
+    Channels,
     Consent,
     ContactPreference,
     ContactPreferenceInput,
@@ -30,7 +31,6 @@ from argus.watch.model import (
     Name,
     TaskKind,
     WatchGroup,
-    check_channel_address,
 )
 from argus.watch.service.access import captains_block, is_staff, require_block_manager
 from argus.watch.store import captains as captain_store
@@ -46,17 +46,12 @@ class EnrolmentInput(BaseModel):
     display_name: Name
     household_id: str | None = Field(default=None, max_length=64)
     address: Address | None = None
-    channels: list[ContactPreferenceInput] = Field(default_factory=list, max_length=5)
+    channels: Channels = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _household(self) -> EnrolmentInput:
         if (self.household_id is None) == (self.address is None):
             raise ValueError("give either an existing householdId or the address of a new household")
-        problems = [p for p in (check_channel_address(c) for c in self.channels) if p]
-        if problems:
-            raise ValueError("; ".join(problems))
-        if len({c.channel for c in self.channels}) != len(self.channels):
-            raise ValueError("each channel may appear once")
         return self
 
 
@@ -117,34 +112,33 @@ def _enrol(principal: Principal, request: EnrolmentInput, *, sub: str | None, ac
         figures = {"members": 1, "members_added": 1} if active else {"pending": 1}
         captain_store.bump_figures(uow, org, block.captain_sub, **figures, **households)
         if not active:
-            captain_store.add_task(
-                uow,
-                org,
-                CaptainTask(
-                    id=member.id,
-                    captain_sub=block.captain_sub,
-                    group_id=group.id,
-                    block_id=block.id,
-                    kind=TaskKind.APPROVE_ENROLMENT,
-                    # No name here: tasks must not outlive an erasure; the roster shows who it is.
-                    title=f"Approve an enrolment for {block.name}",
-                    member_id=member.id,
-                    created_at=moment,
-                ),
-            )
+            captain_store.add_task(uow, org, approval_task(member.id, block.captain_sub, block, moment))
     uow.emit(
-        events.watch_event(
+        events.member_event(
             events.MEMBER_ENROLLED,
             org_id=org,
-            group_id=group.id,
+            member=member,
             actor=principal.sub,
-            memberId=member.id,
-            blockId=block.id,
             status=member.status.value,
         )
     )
     uow.commit()
     return member
+
+
+def approval_task(member_id: str, captain_sub: str, block: Block, moment: datetime) -> CaptainTask:
+    """The captain's task to approve one enrolment in their block. It names no one: tasks must not
+    outlive an erasure, and the roster shows who it is."""
+    return CaptainTask(
+        id=member_id,
+        captain_sub=captain_sub,
+        group_id=block.group_id,
+        block_id=block.id,
+        kind=TaskKind.APPROVE_ENROLMENT,
+        title=f"Approve an enrolment for {block.name}",
+        member_id=member_id,
+        created_at=moment,
+    )
 
 
 def counted_for_block(counted: dict[str, int]) -> dict[str, int]:
@@ -206,16 +200,7 @@ def approve(principal: Principal, group_id: str, block_id: str, member_id: str) 
             approval_hours_total=round(waited_hours, 3),
         )
         captain_store.remove_task(uow, org, block.captain_sub, member.id)
-    uow.emit(
-        events.watch_event(
-            events.MEMBER_APPROVED,
-            org_id=org,
-            group_id=group_id,
-            actor=principal.sub,
-            memberId=member.id,
-            blockId=block_id,
-        )
-    )
+    uow.emit(events.member_event(events.MEMBER_APPROVED, org_id=org, member=member, actor=principal.sub))
     uow.commit()
     return after
 
@@ -245,13 +230,11 @@ def _erase(principal: Principal, member: Member, block: Block) -> Member:
         if not was_active:
             captain_store.remove_task(uow, org, block.captain_sub, member.id)
     uow.emit(
-        events.watch_event(
+        events.member_event(
             events.MEMBER_LEFT,
             org_id=org,
-            group_id=member.group_id,
+            member=member,
             actor=principal.sub,
-            memberId=member.id,
-            blockId=member.block_id,
         )
     )
     uow.commit()
@@ -302,16 +285,7 @@ def my_memberships(principal: Principal) -> list[Member]:
 
 
 class ChannelsInput(BaseModel):
-    channels: list[ContactPreferenceInput] = Field(max_length=5)
-
-    @model_validator(mode="after")
-    def _channels(self) -> ChannelsInput:
-        problems = [p for p in (check_channel_address(c) for c in self.channels) if p]
-        if problems:
-            raise ValueError("; ".join(problems))
-        if len({c.channel for c in self.channels}) != len(self.channels):
-            raise ValueError("each channel may appear once")
-        return self
+    channels: Channels
 
 
 def update_my_channels(principal: Principal, group_id: str, channels_input: list[dict[str, Any]]) -> Member:

@@ -17,13 +17,12 @@ from argus.watch import events
 from argus.watch.model import (
     Address,
     Block,
-    ContactPreferenceInput,
+    Channels,
     Household,
     Member,
     MemberStatus,
     Name,
     WatchGroup,
-    check_channel_address,
 )
 from argus.watch.service.access import require_block_manager
 from argus.watch.service.members import open_group_and_block, preferences
@@ -35,14 +34,7 @@ from argus.watch.store import people as store
 class ImportedPerson(BaseModel):
     display_name: Name
     sub: str | None = Field(default=None, max_length=128)
-    channels: list[ContactPreferenceInput] = Field(default_factory=list, max_length=5)
-
-    @model_validator(mode="after")
-    def _channels(self) -> ImportedPerson:
-        problems = [p for p in (check_channel_address(c) for c in self.channels) if p]
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
+    channels: Channels = Field(default_factory=list)
 
 
 class HouseholdImport(BaseModel):
@@ -132,13 +124,11 @@ def _import_batch(
             )
             store.add_member(uow, org, member)
             uow.emit(
-                events.watch_event(
+                events.member_event(
                     events.MEMBER_ENROLLED,
                     org_id=org,
-                    group_id=group.id,
+                    member=member,
                     actor=principal.sub,
-                    memberId=member.id,
-                    blockId=block.id,
                     status=member.status.value,
                 )
             )
