@@ -5,6 +5,7 @@ CDK (infra/constructs/consumers.py, infra/constructs/realtime.py) and the local 
 
 from __future__ import annotations
 
+from argus.incidents import events as incident_events
 from argus.platform.consumers import ConsumerSpec
 from argus.watch import events as watch_events
 
@@ -35,5 +36,6 @@ LIVE_EVENT_TYPES: tuple[str, ...] = (
     "org.argus.organisation.created.v1",
     "org.argus.organisation.updated.v1",
     *watch_events.LIVE_TYPES,
+    *incident_events.LIVE_TYPES,
 )
 LIVE_EVENTS_PATTERN = {"detail-type": list(LIVE_EVENT_TYPES)}

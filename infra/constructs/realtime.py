@@ -69,13 +69,15 @@ export function response(ctx) {
 
 WATCH_SUBSCRIPTION_FIELD = "watchGroupActivity"
 WATCH_TYPE_PREFIX = "org.argus.watch."
+INCIDENT_SUBSCRIPTION_FIELD = "incidentTimeline"
+INCIDENT_TYPE_PREFIX = "org.argus.incident."
 
 
-def subscription_resolver(org_claim: str, type_prefix: str, *, group_argument: bool = False) -> str:
+def subscription_resolver(org_claim: str, type_prefix: str, *, subject_argument: str | None = None) -> str:
     """A subscription's JS resolver: refuse a token without an organisation, then filter on it, on the
     event types of one domain and, for a group's subscription, on the group asked for (the only thing
     the client chooses)."""
-    group_filter = "\n      subject: { eq: ctx.args.groupId }," if group_argument else ""
+    group_filter = f"\n      subject: {{ eq: ctx.args.{subject_argument} }}," if subject_argument else ""
     return f"""\
 import {{ util, extensions }} from '@aws-appsync/utils';
 
@@ -156,7 +158,16 @@ class Realtime(Construct):
             field_name=WATCH_SUBSCRIPTION_FIELD,
             runtime=appsync.FunctionRuntime.JS_1_0_0,
             code=appsync.Code.from_inline(
-                subscription_resolver(identity.org_claim, WATCH_TYPE_PREFIX, group_argument=True)
+                subscription_resolver(identity.org_claim, WATCH_TYPE_PREFIX, subject_argument="groupId")
+            ),
+        )
+        none.create_resolver(
+            "IncidentSubscribeResolver",
+            type_name="Subscription",
+            field_name=INCIDENT_SUBSCRIPTION_FIELD,
+            runtime=appsync.FunctionRuntime.JS_1_0_0,
+            code=appsync.Code.from_inline(
+                subscription_resolver(identity.org_claim, INCIDENT_TYPE_PREFIX, subject_argument="incidentId")
             ),
         )
 

@@ -261,6 +261,17 @@ OPERATIONS = [
             'mutation { logActivity(input: {groupId: "g", kind: PATROL, hours: 1, occurredOn: "2026-11-01"}) '
             "{ id } }",
             'mutation { linkMentor(groupId: "g", mentorSub: "a", menteeSub: "b") { since } }',
+            "query { incidentCategories { id } }",
+            'query { incident(id: "i") { id } }',
+            'query { incidentTimeline(incidentId: "i") { nodes { eventId } } }',
+            'query { incidentsGeoJson(from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") }',
+            'mutation { reportIncident(input: {category: BURGLARY, occurredFrom: "2026-01-01T00:00:00Z", '
+            'location: {longitude: 0, latitude: 51}, description: "d"}) { id } }',
+            'mutation { triageIncident(id: "i", reason: "r") { id } }',
+            'mutation { referIncident(id: "i", rmsReference: "x", reason: "r") { id } }',
+            'mutation { closeIncident(id: "i", reason: "r") { id } }',
+            'mutation { addIncidentNote(id: "i", text: "t") { eventId } }',
+            'mutation { importIncidents(format: POLICE_UK, csv: "x") { imported } }',
         )
     ],
 ]

@@ -1,0 +1,1 @@
+"""Incidents: reports, their lifecycle and timeline, maps, and imports of police records."""
