@@ -134,3 +134,14 @@ def test_request_logs_exclude_verbose_content(dev: Synth) -> None:
     assert log_config["ExcludeVerboseContent"] is True  # verbose logs would contain bearer tokens
     assert log_config["FieldLogLevel"] == "ERROR"
     assert not resources(dev.service, "Custom::LogRetention")
+
+
+def test_incident_timeline_subscription_takes_the_organisation_from_the_token(dev: Synth) -> None:
+    _, resolver = only(
+        dev.service, "AWS::AppSync::Resolver", {"TypeName": "Subscription", "FieldName": "incidentTimeline"}
+    )
+    code = resolver["Properties"]["Code"]
+    assert 'claims["custom:org"]' in code and "util.unauthorized()" in code
+    assert "orgId: { eq: org }" in code
+    assert "subject: { eq: ctx.args.incidentId }" in code
+    assert 'type: { beginsWith: "org.argus.incident." }' in code
