@@ -29,7 +29,17 @@ WATCH_GEO_INDEX = ConsumerSpec(
     memory_mb=512,
 )
 
-CONSUMERS: tuple[ConsumerSpec, ...] = (AUDIT, WATCH_GEO_INDEX)
+INCIDENT_MEDIA = ConsumerSpec(
+    name="incident-media",
+    handler="argus.handlers.incident_media.handler",
+    event_pattern={"source": ["argus.incident"], "detail-type": [incident_events.MEDIA_UPLOADED]},
+    description="Strips EXIF/GPS, XMP, text chunks and MP4 user data from uploaded incident media.",
+    batch_size=1,
+    visibility_timeout_seconds=300,
+    memory_mb=1536,
+)
+
+CONSUMERS: tuple[ConsumerSpec, ...] = (AUDIT, WATCH_GEO_INDEX, INCIDENT_MEDIA)
 
 # Events delivered live to subscribed clients (AppSync on AWS, Strawberry over WebSocket locally).
 LIVE_EVENT_TYPES: tuple[str, ...] = (

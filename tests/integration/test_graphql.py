@@ -272,6 +272,10 @@ OPERATIONS = [
             'mutation { closeIncident(id: "i", reason: "r") { id } }',
             'mutation { addIncidentNote(id: "i", text: "t") { eventId } }',
             'mutation { importIncidents(format: POLICE_UK, csv: "x") { imported } }',
+            'query { incidentMediaUrl(incidentId: "i", mediaId: "m") }',
+            'mutation { requestIncidentMediaUpload(incidentId: "i", contentType: "image/jpeg", sizeBytes: 1) '
+            "{ url } }",
+            'mutation { confirmIncidentMediaUpload(incidentId: "i", mediaId: "m") { id } }',
         )
     ],
 ]

@@ -15,6 +15,13 @@ INCIDENT_REFERRED = "org.argus.incident.referred.v1"
 INCIDENT_CLOSED = "org.argus.incident.closed.v1"
 INCIDENT_NOTE_ADDED = "org.argus.incident.note-added.v1"
 
+# Incident media: emitted by argus.incidents.media (not delivered live, not on the timeline).
+MEDIA_UPLOAD_REQUESTED = "org.argus.incident.media-upload-requested.v1"
+MEDIA_UPLOADED = "org.argus.incident.media-uploaded.v1"
+MEDIA_READY = "org.argus.incident.media-ready.v1"
+MEDIA_REJECTED = "org.argus.incident.media-rejected.v1"
+MEDIA_TYPES = (MEDIA_UPLOAD_REQUESTED, MEDIA_UPLOADED, MEDIA_READY, MEDIA_REJECTED)
+
 ALL_TYPES = (
     INCIDENT_REPORTED,
     INCIDENT_IMPORTED,

@@ -16,6 +16,8 @@ from argus.api.live import get_broker
 from argus.api.permissions import requires
 from argus.api.relay import Connection, connection
 from argus.incidents import events, model, taxonomy
+from argus.incidents.media import service as media
+from argus.incidents.media.model import Media as MediaModel
 from argus.incidents.service import access, imports, maps, reports, timeline
 
 strawberry.enum(model.IncidentStatus, name="IncidentStatus")
@@ -136,6 +138,35 @@ class IncidentImportReport:
     rows: list[IncidentImportRow]
 
 
+@strawberry.type(description="A photo or video attached to an incident.")
+class IncidentMedia:
+    id: strawberry.ID
+    incident_id: strawberry.ID
+    content_type: str
+    size_bytes: int
+    status: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, m: MediaModel) -> IncidentMedia:
+        return cls(
+            id=strawberry.ID(m.id),
+            incident_id=strawberry.ID(m.incident_id),
+            content_type=m.content_type,
+            size_bytes=m.size_bytes,
+            status=m.status.value,
+            created_at=m.created_at,
+        )
+
+
+@strawberry.type(description="Where and how to upload: POST the file with these form fields before expiry.")
+class MediaUpload:
+    media: IncidentMedia
+    url: str
+    fields: JSON
+    expires_at: datetime
+
+
 @strawberry.type
 class Query:
     @strawberry.field(extensions=requires(), description="The incident categories (police.uk mapping).")
@@ -173,6 +204,10 @@ class Query:
         bbox: list[float] | None = None,
     ) -> JSON:
         return cast(JSON, maps.incidents_geojson(principal_of(info), from_, to, bbox))
+
+    @strawberry.field(extensions=requires(), description="A 5-minute download URL of sanitised media.")
+    def incident_media_url(self, info: Info, incident_id: strawberry.ID, media_id: strawberry.ID) -> str:
+        return media.download_url(principal_of(info), str(incident_id), str(media_id))
 
 
 @strawberry.type
@@ -221,6 +256,26 @@ class Mutation:
                 for r in result.rows
             ],
         )
+
+    @strawberry.mutation(
+        extensions=requires(), description="Start a photo or video upload (JPEG, PNG, HEIC, MP4)."
+    )
+    def request_incident_media_upload(
+        self, info: Info, incident_id: strawberry.ID, content_type: str, size_bytes: int
+    ) -> MediaUpload:
+        ticket = media.request_upload(principal_of(info), str(incident_id), content_type, size_bytes)
+        return MediaUpload(
+            media=IncidentMedia.of(ticket.media),
+            url=ticket.url,
+            fields=cast(JSON, ticket.fields),
+            expires_at=ticket.expires_at,
+        )
+
+    @strawberry.mutation(extensions=requires(), description="Say the upload is done; it is then sanitised.")
+    def confirm_incident_media_upload(
+        self, info: Info, incident_id: strawberry.ID, media_id: strawberry.ID
+    ) -> IncidentMedia:
+        return IncidentMedia.of(media.confirm_upload(principal_of(info), str(incident_id), str(media_id)))
 
 
 @strawberry.type

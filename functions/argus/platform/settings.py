@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     # Leeway for clock skew, in seconds.
     jwt_leeway: int = 30
 
+    # Incident media (uploads land in quarantine/, sanitised files in media/).
+    media_bucket: str = "argus-local-media"
+
     # Real-time delivery: the AppSync endpoint on AWS (unset locally, where Strawberry serves subscriptions).
     realtime_url: str | None = None
 

@@ -36,3 +36,11 @@ def import_key_pk(org_id: str, source: str, source_key: str) -> str:
 
 
 IMPORT_KEY_SK = "KEY"
+
+
+MEDIA_PREFIX = "MEDIA#"
+
+
+def media_sk(media_id: str) -> str:
+    """An incident's media item, in the incident's partition."""
+    return f"{MEDIA_PREFIX}{media_id}"

@@ -1,0 +1,13 @@
+"""Lambda "consumer-incident-media": sanitises uploaded incident media (strips EXIF/GPS, XMP, text
+chunks and MP4 user data) and moves it out of quarantine."""
+
+from __future__ import annotations
+
+from argus.incidents.media.service import sanitise_uploaded
+from argus.platform.consumers import sqs_consumer
+
+# The lead declares INCIDENT_MEDIA = ConsumerSpec(name="incident-media", ...) in argus/consumers.py;
+# this name must equal it (tests/integration/incidents/test_media.py checks when it exists).
+CONSUMER_NAME = "incident-media"
+
+handler = sqs_consumer(CONSUMER_NAME, sanitise_uploaded)

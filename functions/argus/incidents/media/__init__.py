@@ -1,0 +1,2 @@
+"""Incident media: presigned uploads into quarantine, metadata stripping, presigned downloads
+(docs/incidents-media.md)."""

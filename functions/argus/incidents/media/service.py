@@ -1,0 +1,271 @@
+"""Incident media use cases: presigned upload into quarantine, confirmation, sanitising (the
+consumer of media-uploaded) and presigned download of sanitised media."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from argus.incidents.media import events
+from argus.incidents.media import store as media_store
+from argus.incidents.media.model import Media, MediaStatus, UploadTicket
+from argus.incidents.media.policy import (
+    ALLOWED,
+    DOWNLOAD_EXPIRY,
+    UPLOAD_EXPIRY,
+    MediaKind,
+    media_bucket,
+    media_key,
+    quarantine_key,
+)
+from argus.incidents.media.sanitise import UnsupportedMedia, sanitise_image, sanitise_mp4
+from argus.incidents.service.access import require_reader
+from argus.incidents.store import incidents as incident_store
+from argus.platform import clock
+from argus.platform.auth.principal import Principal
+from argus.platform.aws import aws_client
+from argus.platform.cloudevents import CloudEvent
+from argus.platform.errors import BadUserInput
+from argus.platform.ids import new_id
+from argus.platform.observability import logger
+from argus.platform.outbox import UnitOfWork
+
+# Who the sanitiser acts as in its events.
+SANITISER = "system:media-sanitiser"
+
+
+def _s3() -> Any:
+    return aws_client("s3")
+
+
+def _allowed_media(principal: Principal, incident_id: str) -> None:
+    """The incident exists in the caller's organisation (else NOT_FOUND) and the caller is its
+    reporter or staff (else FORBIDDEN)."""
+    incident = incident_store.require_incident(principal.org_id, incident_id)
+    require_reader(principal, incident)
+
+
+def request_upload(
+    principal: Principal, incident_id: str, content_type: str, size_bytes: int
+) -> UploadTicket:
+    """A presigned POST for one file of ``content_type`` and at most its type's limit, into the
+    quarantine prefix, valid for UPLOAD_EXPIRY; the pending media item and its event are written
+    together. Nothing is written when anything is refused."""
+    media_type = ALLOWED.get(content_type)
+    if media_type is None:
+        raise BadUserInput(
+            f"Only {', '.join(sorted(ALLOWED))} may be uploaded.",
+            details={"field": "contentType", "reason": "unsupported_type"},
+        )
+    if isinstance(size_bytes, bool) or not isinstance(size_bytes, int) or size_bytes < 1:
+        raise BadUserInput(
+            "The size must be a positive number of bytes.",
+            details={"field": "sizeBytes", "reason": "invalid"},
+        )
+    if size_bytes > media_type.max_bytes:
+        raise BadUserInput(
+            f"A {content_type} file may be at most {media_type.max_bytes // (1024 * 1024)} MB.",
+            details={"field": "sizeBytes", "reason": "too_large", "maxBytes": media_type.max_bytes},
+        )
+    _allowed_media(principal, incident_id)
+    media_id = new_id()
+    event = events.media_event(
+        events.MEDIA_UPLOAD_REQUESTED,
+        org_id=principal.org_id,
+        incident_id=incident_id,
+        media_id=media_id,
+        actor=principal.sub,
+        contentType=content_type,
+        sizeBytes=size_bytes,
+    )
+    moment = clock.now()
+    media = Media(
+        id=media_id,
+        org_id=principal.org_id,
+        incident_id=incident_id,
+        content_type=content_type,
+        size_bytes=size_bytes,
+        status=MediaStatus.PENDING,
+        uploaded_by=principal.sub,
+        created_at=moment,
+        updated_at=moment,
+    )
+    post = _s3().generate_presigned_post(
+        Bucket=media_bucket(),
+        Key=quarantine_key(principal.org_id, incident_id, media_id),
+        Fields={"Content-Type": content_type},
+        Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, media_type.max_bytes]],
+        ExpiresIn=int(UPLOAD_EXPIRY.total_seconds()),
+    )
+    uow = UnitOfWork()
+    media_store.add_pending(uow, media)
+    uow.emit(event)
+    uow.commit()
+    return UploadTicket(
+        media=media,
+        url=post["url"],
+        fields={str(k): str(v) for k, v in post["fields"].items()},
+        expires_at=moment + UPLOAD_EXPIRY,
+    )
+
+
+def confirm_upload(principal: Principal, incident_id: str, media_id: str) -> Media:
+    """The client says the POST succeeded: the quarantined object must exist with the declared
+    size and content type; then media-uploaded starts the sanitiser. Confirming again is harmless."""
+    _allowed_media(principal, incident_id)
+    media = media_store.require_media(principal.org_id, incident_id, media_id)
+    if media.status != MediaStatus.PENDING:
+        return media
+    key = quarantine_key(media.org_id, media.incident_id, media.id)
+    try:
+        head = _s3().head_object(Bucket=media_bucket(), Key=key)
+    except ClientError as exc:
+        if _missing(exc):
+            raise BadUserInput(
+                "Nothing has been uploaded for this media yet.",
+                details={"field": "mediaId", "reason": "not_uploaded"},
+            ) from None
+        raise
+    problem = None
+    if int(head["ContentLength"]) != media.size_bytes:
+        problem = "size_mismatch"
+    elif head.get("ContentType") != media.content_type:
+        problem = "type_mismatch"
+    if problem:
+        # Not what was declared: discard it; the client may upload again while the URL is valid.
+        _s3().delete_object(Bucket=media_bucket(), Key=key)
+        raise BadUserInput(
+            "The uploaded file does not match the declared size and content type; upload it again.",
+            details={"field": "mediaId", "reason": problem},
+        )
+    event = events.media_event(
+        events.MEDIA_UPLOADED,
+        org_id=media.org_id,
+        incident_id=media.incident_id,
+        media_id=media.id,
+        actor=principal.sub,
+        contentType=media.content_type,
+        sizeBytes=media.size_bytes,
+    )
+    uow = UnitOfWork()
+    confirmed = media_store.change_status(uow, media, MediaStatus.UPLOADED)
+    uow.emit(event)
+    uow.commit()
+    return confirmed
+
+
+def download_url(principal: Principal, incident_id: str, media_id: str) -> str:
+    """A presigned GET of the sanitised file, valid for DOWNLOAD_EXPIRY, for the incident's reporter
+    and staff; media that is not ready has no URL (quarantined files never do)."""
+    _allowed_media(principal, incident_id)
+    media = media_store.require_media(principal.org_id, incident_id, media_id)
+    if media.status != MediaStatus.READY:
+        raise BadUserInput(
+            "This media is not ready to download.",
+            details={"field": "mediaId", "reason": f"media_{media.status.value}"},
+        )
+    url: str = _s3().generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": media_bucket(),
+            "Key": media_key(media.org_id, media.incident_id, media.id),
+            "ResponseContentType": media.content_type,
+        },
+        ExpiresIn=int(DOWNLOAD_EXPIRY.total_seconds()),
+    )
+    return url
+
+
+def get_media(principal: Principal, incident_id: str, media_id: str) -> Media:
+    _allowed_media(principal, incident_id)
+    return media_store.require_media(principal.org_id, incident_id, media_id)
+
+
+# --- the sanitiser (consumer of media-uploaded) ----------------------------------------------------
+
+
+def _missing(exc: ClientError) -> bool:
+    return exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
+
+
+def _exists(key: str) -> bool:
+    try:
+        _s3().head_object(Bucket=media_bucket(), Key=key)
+    except ClientError as exc:
+        if _missing(exc):
+            return False
+        raise
+    return True
+
+
+def _finish(uow: UnitOfWork, media: Media, to: MediaStatus, **data: Any) -> None:
+    event_type = events.MEDIA_READY if to == MediaStatus.READY else events.MEDIA_REJECTED
+    media_store.change_status(
+        uow, media, to, reject_reason=data.get("reason"), stored_bytes=data.get("storedBytes")
+    )
+    uow.emit(
+        events.media_event(
+            event_type,
+            org_id=media.org_id,
+            incident_id=media.incident_id,
+            media_id=media.id,
+            actor=SANITISER,
+            contentType=media.content_type,
+            **data,
+        )
+    )
+
+
+def sanitise_uploaded(event: CloudEvent, uow: UnitOfWork) -> None:
+    """Consumer of media-uploaded: strip the quarantined file's metadata, store it under media/,
+    delete the quarantined object and mark the media ready (or rejected when it is not what it
+    claims). Safe to run again: S3 steps are repeatable and the status change is conditional."""
+    if event.get_type() != events.MEDIA_UPLOADED:
+        return
+    data = event.get_data()
+    assert isinstance(data, dict)
+    org_id = event.get_extension("orgid")
+    media = media_store.get_media(org_id, data["incidentId"], data["mediaId"])
+    if media is None or media.status != MediaStatus.UPLOADED:
+        logger.info("media not awaiting sanitising", extra={"status": media.status if media else None})
+        return
+    bucket = media_bucket()
+    source = quarantine_key(media.org_id, media.incident_id, media.id)
+    target = media_key(media.org_id, media.incident_id, media.id)
+    s3 = _s3()
+    with tempfile.TemporaryDirectory(prefix="argus-media-") as tmp:
+        path = Path(tmp) / "upload"
+        try:
+            s3.download_file(bucket, source, str(path))
+        except ClientError as exc:
+            if not _missing(exc):
+                raise
+            # An earlier attempt stored the result and removed the upload, then failed to commit.
+            if _exists(target):
+                size = int(s3.head_object(Bucket=bucket, Key=target)["ContentLength"])
+                _finish(uow, media, MediaStatus.READY, storedBytes=size)
+            else:
+                _finish(uow, media, MediaStatus.REJECTED, reason="missing")
+            return
+        try:
+            if ALLOWED[media.content_type].kind == MediaKind.VIDEO:
+                sanitise_mp4(path)
+            else:
+                path.write_bytes(sanitise_image(path.read_bytes(), media.content_type))
+        except UnsupportedMedia as exc:
+            logger.info("media rejected", extra={"reason": exc.reason, "media_id": media.id})
+            s3.delete_object(Bucket=bucket, Key=source)
+            _finish(uow, media, MediaStatus.REJECTED, reason=exc.reason)
+            return
+        size = path.stat().st_size
+        s3.upload_file(
+            str(path),
+            bucket,
+            target,
+            ExtraArgs={"ContentType": media.content_type},
+        )
+    s3.delete_object(Bucket=bucket, Key=source)
+    _finish(uow, media, MediaStatus.READY, storedBytes=size)
