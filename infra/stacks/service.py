@@ -14,6 +14,7 @@ from infra.constructs.consumers import Consumers, pascal
 from infra.constructs.functions import FunctionAssets
 from infra.constructs.graphql_api import GraphqlApi
 from infra.constructs.identity import Identity
+from infra.constructs.media import grant_media, media_bucket_export
 from infra.constructs.outbox_relay import OutboxRelay
 from infra.constructs.realtime import Realtime
 from infra.stacks.stateful import StatefulStack
@@ -26,6 +27,7 @@ def settings_environment(
     event_bus_name: str,
     identity: Identity | None = None,
     realtime_url: str | None = None,
+    media_bucket: str | None = None,
 ) -> dict[str, str]:
     """``ARGUS_*`` variables read by ``argus.platform.settings.Settings`` (one per settings field)."""
     env = {
@@ -48,6 +50,8 @@ def settings_environment(
             env["ARGUS_JWKS_URL"] = identity.jwks_url
     if realtime_url is not None:
         env["ARGUS_REALTIME_URL"] = realtime_url
+    if media_bucket is not None:
+        env["ARGUS_MEDIA_BUCKET"] = media_bucket
     return env
 
 
@@ -66,8 +70,12 @@ class ServiceStack(cdk.Stack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         table, key, bus = stateful.data.table, stateful.data.key, stateful.events.bus
+        media_bucket = stateful.buckets.media
         base_env = settings_environment(
-            config, table_name=table.table_name, event_bus_name=bus.event_bus_name
+            config,
+            table_name=table.table_name,
+            event_bus_name=bus.event_bus_name,
+            media_bucket=media_bucket.bucket_name,
         )
 
         self.assets = FunctionAssets(self, "Assets")
@@ -87,7 +95,12 @@ class ServiceStack(cdk.Stack):
                 event_bus_name=bus.event_bus_name,
                 identity=self.identity,
                 realtime_url=self.realtime.api.graphql_url,
+                media_bucket=media_bucket.bucket_name,
             ),
+        )
+        media_export = media_bucket_export(stateful.stack_name)
+        grant_media(
+            self, "GraphqlMediaAccess", self.graphql.handler.function.role, media_export, key, sanitiser=False
         )
         self.relay = OutboxRelay(
             self, "OutboxRelay", config=config, assets=self.assets, table=table, bus=bus, environment=base_env
@@ -103,6 +116,16 @@ class ServiceStack(cdk.Stack):
             key=key,
             environment=base_env,
         )
+        sanitiser = self.consumers.by_name.get("incident-media")
+        if sanitiser is not None:
+            grant_media(
+                self,
+                "SanitiserMediaAccess",
+                sanitiser.handler.function.role,
+                media_export,
+                key,
+                sanitiser=True,
+            )
         self.alarms = Alarms(self, "Alarms", config=config)
         self._add_alarms()
 

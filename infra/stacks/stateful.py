@@ -10,6 +10,7 @@ from constructs import Construct
 from infra.config import StageConfig
 from infra.constructs.event_bus import ArgusEventBus
 from infra.constructs.identity import Identity
+from infra.constructs.media import media_bucket_export
 from infra.constructs.storage import Buckets
 from infra.constructs.table import ArgusTable
 
@@ -28,4 +29,10 @@ class StatefulStack(cdk.Stack):
         cdk.CfnOutput(self, "TableName", value=self.data.table.table_name)
         cdk.CfnOutput(self, "EventBusName", value=self.events.bus.event_bus_name)
         cdk.CfnOutput(self, "MediaBucketName", value=self.buckets.media.bucket_name)
+        cdk.CfnOutput(
+            self,
+            "MediaBucketArn",
+            value=self.buckets.media.bucket_arn,
+            export_name=media_bucket_export(self.stack_name),
+        )
         cdk.CfnOutput(self, "ReportsBucketName", value=self.buckets.reports.bucket_name)
