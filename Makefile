@@ -54,6 +54,7 @@ bench: install-dev
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.point_lookup
 	$(BIN)/python -m benchmarks.captain_hub
+	$(BIN)/python -m benchmarks.hotspots
 
 synth: install-dev layer
 	rm -rf cdk.out

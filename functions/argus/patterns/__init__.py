@@ -1,0 +1,1 @@
+"""Crime-pattern detection: hotspots, emerging hot spots, near repeats and forecast quality."""
