@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 import time
+from pathlib import Path
 
 from argus.platform.auth.principal import KNOWN_ROLES
 
@@ -88,6 +89,19 @@ def _token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _patterns_evaluate(args: argparse.Namespace) -> int:
+    from argus.patterns import evaluation
+
+    print(evaluation.report(evaluation.synthetic(seed=args.seed)))
+    chicago = args.chicago
+    if chicago.exists():
+        print()
+        print(evaluation.report(evaluation.chicago(chicago)))
+    else:
+        print(f"\n(the Chicago sample {chicago} is not here; pass --chicago PATH)")
+    return 0
+
+
 def _schema(args: argparse.Namespace) -> int:
     from argus.api.export import export_schema
 
@@ -113,6 +127,20 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds")
     token.add_argument("--issuer", default=None, help="issuer URL (default: the running local stack)")
     token.set_defaults(run=_token)
+
+    patterns = commands.add_parser("patterns", help="crime-pattern tools")
+    pattern_commands = patterns.add_subparsers(dest="patterns_command", required=True)
+    evaluate = pattern_commands.add_parser(
+        "evaluate", help="PAI and PEI* at 1% and 5% of the area: train on earlier weeks, score later ones"
+    )
+    evaluate.add_argument("--seed", type=int, default=7, help="seed of the synthetic city")
+    evaluate.add_argument(
+        "--chicago",
+        type=Path,
+        default=Path("../shared/datasets/chicago-2016-extract/example.csv"),
+        help="a City of Chicago crimes extract (CSV)",
+    )
+    evaluate.set_defaults(run=_patterns_evaluate)
 
     schema = commands.add_parser("schema", help="export the GraphQL schema")
     schema.add_argument("path", nargs="?", default="schema/schema.graphql")
