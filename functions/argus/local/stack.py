@@ -75,6 +75,9 @@ class LocalStack:
         self.resources = provision(
             self.clients, table_name=self.table_name, bus_name=self.bus_name, consumers=self.consumers
         )
+        # The buckets' names come from provisioning (their prefix may differ from the default).
+        os.environ["ARGUS_MEDIA_BUCKET"] = self.resources.buckets["media"]
+        reset_process_caches()
         self.issuer = LocalIssuer(self.base_url)
         self._start_server()
         self._start_poller()
