@@ -55,6 +55,7 @@ bench: install-dev
 	$(BIN)/python -m benchmarks.point_lookup
 	$(BIN)/python -m benchmarks.captain_hub
 	$(BIN)/python -m benchmarks.hotspots
+	$(BIN)/python -m benchmarks.timeline
 
 synth: install-dev layer
 	rm -rf cdk.out
