@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from strawberry.extensions.field_extension import FieldExtension
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types import Info
 
-from argus.platform.auth.principal import Principal, Role
+from argus.platform.auth.principal import Role
 
 
 class IsAuthenticated(BasePermission):
@@ -34,18 +34,21 @@ class HasRole(BasePermission):
         return principal is not None and principal.has_any_role(*self.roles)
 
 
+RelationCheck = Callable[[Info, Any, dict[str, Any]], Awaitable[bool]]
+
+
 class Relation(BasePermission):
-    """A relation between the caller and the object: ``check(principal, source, arguments)``."""
+    """A relation between the caller and the object: ``await check(info, source, arguments)`` (for
+    instance "a member, captain or staff of this watch group")."""
 
     message = "You may not see or change this."
     error_extensions = {"code": "FORBIDDEN"}
 
-    def __init__(self, check: Callable[[Principal, Any, dict[str, Any]], bool]) -> None:
+    def __init__(self, check: RelationCheck) -> None:
         self.check = check
 
-    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        principal = info.context.principal
-        return principal is not None and self.check(principal, source, kwargs)
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:  # type: ignore[override]
+        return info.context.principal is not None and await self.check(info, source, kwargs)
 
 
 def requires(*roles: Role) -> list[FieldExtension]:
@@ -56,5 +59,6 @@ def requires(*roles: Role) -> list[FieldExtension]:
     return [PermissionExtension(permissions=permissions, fail_silently=False)]
 
 
-def related(check: Callable[[Principal, Any, dict[str, Any]], bool]) -> list[FieldExtension]:
+def related(check: RelationCheck) -> list[FieldExtension]:
+    """Field extensions: authenticated, and related to the object as ``check`` says."""
     return [PermissionExtension(permissions=[IsAuthenticated(), Relation(check)], fail_silently=False)]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
-from typing import Any
 
 import strawberry
 from strawberry.types import Info
@@ -12,13 +11,14 @@ from strawberry.types import Info
 from argus.api.context import principal_of
 from argus.api.inputs import plain
 from argus.api.live import LiveEvent, get_broker
-from argus.api.permissions import related, requires
+from argus.api.permissions import requires
 from argus.api.relay import Connection, connection
 from argus.organisations import service
 from argus.organisations.events import ORGANISATION_CREATED, ORGANISATION_UPDATED
 from argus.organisations.model import ContactKind as ContactKindModel
 from argus.organisations.model import Organisation as OrganisationModel
 from argus.organisations.model import UserProfile as UserProfileModel
+from argus.platform.auth.principal import Principal
 from argus.platform.auth.principal import Role as RoleModel
 
 # Registered in place: the domain enums are the GraphQL enums.
@@ -75,14 +75,10 @@ class Organisation:
 class UserProfile:
     sub: strawberry.ID
     display_name: str
-    email_address: strawberry.Private[str | None]
+    email: str | None = strawberry.field(description="Shown to the person themselves and to staff.")
     roles: list[RoleModel]
     created_at: datetime
     org_id: strawberry.Private[str]
-
-    @strawberry.field(extensions=related(lambda p, src, args: _self_or_staff(p, src, args)))
-    def email(self) -> str | None:
-        return self.email_address
 
     @strawberry.field
     async def organisation(self, info: Info) -> Organisation | None:
@@ -90,11 +86,12 @@ class UserProfile:
         return Organisation.from_model(org) if org else None
 
     @classmethod
-    def from_model(cls, user: UserProfileModel) -> UserProfile:
+    def from_model(cls, user: UserProfileModel, viewer: Principal) -> UserProfile:
+        """The profile as ``viewer`` may see it: contact details for the person and for staff only."""
         return cls(
             sub=strawberry.ID(user.sub),
             display_name=user.display_name,
-            email_address=user.email,
+            email=user.email if viewer.sub == user.sub or viewer.is_staff else None,
             roles=list(user.roles),
             created_at=user.created_at,
             org_id=user.org_id,
@@ -152,11 +149,6 @@ class AddStaffMemberInput:
     roles: list[RoleModel]
 
 
-def _self_or_staff(principal: Any, source: Any, arguments: dict[str, Any]) -> bool:
-    """Contact details are visible to the person themselves and to organisation staff."""
-    return bool(principal.sub == str(source.sub) or principal.is_staff)
-
-
 @strawberry.type
 class Query:
     @strawberry.field(extensions=requires(), description="The caller's organisation.")
@@ -171,7 +163,7 @@ class Query:
             sub=strawberry.ID(principal.sub),
             org_id=strawberry.ID(principal.org_id),
             roles=sorted(principal.roles),
-            profile=UserProfile.from_model(profile) if profile else None,
+            profile=UserProfile.from_model(profile, principal) if profile else None,
         )
 
     @strawberry.field(
@@ -180,7 +172,10 @@ class Query:
     def staff(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[UserProfile]:
-        return connection(service.list_staff(principal_of(info), first, after), UserProfile.from_model)
+        viewer = principal_of(info)
+        return connection(
+            service.list_staff(viewer, first, after), lambda user: UserProfile.from_model(user, viewer)
+        )
 
 
 @strawberry.type
@@ -195,7 +190,8 @@ class Mutation:
 
     @strawberry.mutation(extensions=requires(RoleModel.ADMIN))
     def add_staff_member(self, info: Info, input: AddStaffMemberInput) -> UserProfile:
-        return UserProfile.from_model(service.add_staff_member(principal_of(info), plain(input)))
+        viewer = principal_of(info)
+        return UserProfile.from_model(service.add_staff_member(viewer, plain(input)), viewer)
 
 
 ORGANISATION_EVENT_TYPES = (ORGANISATION_CREATED, ORGANISATION_UPDATED)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import date, datetime
-from typing import cast
+from typing import Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -13,7 +13,7 @@ from strawberry.types import Info
 from argus.api.context import principal_of
 from argus.api.inputs import plain
 from argus.api.live import LiveEvent, get_broker
-from argus.api.permissions import requires
+from argus.api.permissions import related, requires
 from argus.api.relay import Connection, connection
 from argus.platform.auth.principal import Principal
 from argus.platform.errors import Forbidden
@@ -43,6 +43,11 @@ async def _related_group_ids(info: Info) -> set[str]:
 async def _details_allowed(info: Info, group_id: str) -> bool:
     principal = principal_of(info)
     return access.is_staff(principal) or group_id in await _related_group_ids(info)
+
+
+async def _group_relation(info: Info, source: Any, arguments: dict[str, Any]) -> bool:
+    """A member, a captain or staff of the group (``source`` is the WatchGroup type)."""
+    return await _details_allowed(info, source.source.id)
 
 
 async def _require_details(info: Info, group_id: str) -> Principal:
@@ -140,9 +145,8 @@ class WatchGroup:
             source=g,
         )
 
-    @strawberry.field(description="Members, captains and staff.")
+    @strawberry.field(description="Members, captains and staff.", extensions=related(_group_relation))
     async def counts(self, info: Info) -> GroupCounts:
-        await _require_details(info, self.source.id)
         c = self.source.counts
         return GroupCounts(
             blocks=c.blocks,
@@ -171,9 +175,9 @@ class WatchGroup:
             responses=s.responses, interested=s.interested, willing_to_captain=s.willing_to_captain
         )
 
-    @strawberry.field(description="Members, captains and staff.")
+    @strawberry.field(description="Members, captains and staff.", extensions=related(_group_relation))
     async def status_history(self, info: Info) -> list[StatusChange]:
-        principal = await _require_details(info, self.source.id)
+        principal = principal_of(info)
         return [
             StatusChange(from_status=c.from_status, to_status=c.to_status, by=c.by, at=c.at, reason=c.reason)
             for c in groups.status_history(principal, self.source.id)
