@@ -316,3 +316,19 @@ def test_an_organisation_claim_that_is_not_a_valid_tenant_id_is_refused(
 ) -> None:
     with pytest.raises(Unauthenticated):
         verifier.verify(sign(issuer_key, claims(**{"custom:org": "north--shire"})))
+
+
+def test_only_a_token_whose_key_is_cached_is_verified_without_the_network(
+    verifier: TokenVerifier, jwks: InMemoryJWKSClient, issuer_key: SigningKey, stranger_key: SigningKey
+) -> None:
+    good = f"Bearer {sign(issuer_key, claims())}"
+    # Before the JWKS was fetched, verifying may need the network
+    assert not verifier.can_verify_offline(good)
+    # Refusals on their face never do
+    for header in (None, "", "Basic abc", "Bearer", "Bearer not-a-jwt"):
+        assert verifier.can_verify_offline(header), header
+    # Once the JWKS is cached, a token of a known key is verified offline; one of an unknown key is not
+    verifier.verify_header(good)
+    assert jwks.fetches == 1
+    assert verifier.can_verify_offline(good)
+    assert not verifier.can_verify_offline(f"Bearer {sign(stranger_key, claims())}")

@@ -66,6 +66,20 @@ class TokenVerifier:
             leeway=settings.jwt_leeway,
         )
 
+    def can_verify_offline(self, authorization: str | None) -> bool:
+        """True when verifying ``authorization`` needs no network: it is refused on its face, or the
+        signing key it names is in the JWKS cache and the cache is fresh."""
+        scheme, _, token = (authorization or "").strip().partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return True
+        try:
+            kid = jwt.get_unverified_header(token.strip()).get("kid")
+        except jwt.PyJWTError:
+            return True
+        cache = getattr(self._jwks, "jwk_set_cache", None)
+        jwk_set = cache.get() if cache is not None else None
+        return jwk_set is not None and any(key.key_id == kid for key in jwk_set.keys)
+
     def verify_header(self, authorization: str | None) -> Principal:
         """Verify an ``Authorization: Bearer <jwt>`` header value."""
         if not authorization:
