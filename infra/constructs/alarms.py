@@ -29,6 +29,9 @@ FIVE_MINUTES = cdk.Duration.minutes(5)
 RELAY_LAG_MS = 60_000
 
 
+AT_LEAST = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
+
+
 class Alarms(Construct):
     """The alarm topic and helpers that add alarms to it."""
 
@@ -61,7 +64,26 @@ class Alarms(Construct):
         self.alarms: list[cloudwatch.Alarm] = []
         self._action = actions.SnsAction(self.topic)
 
-    def _add(self, alarm: cloudwatch.Alarm) -> cloudwatch.Alarm:
+    def _alarm(
+        self,
+        construct_id: str,
+        metric: cloudwatch.Metric,
+        description: str,
+        threshold: float,
+        *,
+        evaluation_periods: int = 1,
+        comparison: cloudwatch.ComparisonOperator = AT_LEAST,
+    ) -> cloudwatch.Alarm:
+        """One alarm on ``metric`` that notifies the topic when it fires and when it clears; no data is OK."""
+        alarm = metric.create_alarm(
+            self,
+            construct_id,
+            alarm_description=description,
+            threshold=threshold,
+            evaluation_periods=evaluation_periods,
+            comparison_operator=comparison,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
         alarm.add_alarm_action(self._action)
         alarm.add_ok_action(self._action)
         self.alarms.append(alarm)
@@ -70,59 +92,27 @@ class Alarms(Construct):
     def dead_letters(self, construct_id: str, queue: sqs.IQueue, what: str) -> cloudwatch.Alarm:
         """Alarm when ``queue`` (a dead-letter queue) holds any message."""
         metric = queue.metric_approximate_number_of_messages_visible(period=ONE_MINUTE, statistic="Maximum")
-        return self._add(
-            metric.create_alarm(
-                self,
-                construct_id,
-                alarm_description=f"Messages in the dead-letter queue of {what}: unprocessed events",
-                threshold=1,
-                evaluation_periods=1,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            ),
-        )
+        description = f"Messages in the dead-letter queue of {what}: unprocessed events"
+        return self._alarm(construct_id, metric, description, 1)
 
     def function_errors(self, construct_id: str, function: lambda_.IFunction, what: str) -> cloudwatch.Alarm:
         """Alarm when ``function`` fails an invocation (an unhandled error, a timeout, out of memory)."""
         metric = function.metric_errors(period=FIVE_MINUTES, statistic="Sum")
-        return self._add(
-            metric.create_alarm(
-                self,
-                construct_id,
-                alarm_description=f"Errors in the function {what}",
-                threshold=1,
-                evaluation_periods=1,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            ),
-        )
+        return self._alarm(construct_id, metric, f"Errors in the function {what}", 1)
 
     def stream_lag(self, construct_id: str, function: lambda_.IFunction, what: str) -> cloudwatch.Alarm:
         """Alarm when a stream-reading function falls behind (the age of the last record it read)."""
         metric = function.metric("IteratorAge", period=ONE_MINUTE, statistic="Maximum")
-        return self._add(
-            metric.create_alarm(
-                self,
-                construct_id,
-                alarm_description=f"{what} is more than {RELAY_LAG_MS // 1000} s behind the table stream",
-                threshold=RELAY_LAG_MS,
-                evaluation_periods=5,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            ),
+        return self._alarm(
+            construct_id,
+            metric,
+            f"{what} is more than {RELAY_LAG_MS // 1000} s behind the table stream",
+            RELAY_LAG_MS,
+            evaluation_periods=5,
+            comparison=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         )
 
     def api_server_errors(self, construct_id: str, api: apigwv2.HttpApi, what: str) -> cloudwatch.Alarm:
         """Alarm when the HTTP API answers 5xx (the function failed or timed out)."""
         metric = api.metric_server_error(period=FIVE_MINUTES, statistic="Sum")
-        return self._add(
-            metric.create_alarm(
-                self,
-                construct_id,
-                alarm_description=f"5xx answers from {what}",
-                threshold=5,
-                evaluation_periods=1,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            ),
-        )
+        return self._alarm(construct_id, metric, f"5xx answers from {what}", 5)
