@@ -56,6 +56,7 @@ bench: install-dev
 	$(BIN)/python -m benchmarks.captain_hub
 	$(BIN)/python -m benchmarks.hotspots
 	$(BIN)/python -m benchmarks.timeline
+	$(BIN)/python -m benchmarks.pattern_job
 
 synth: install-dev layer
 	rm -rf cdk.out

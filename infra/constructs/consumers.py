@@ -21,6 +21,7 @@ from constructs import Construct
 
 from infra.config import StageConfig
 from infra.constructs.functions import ArgusFunction, FunctionAssets
+from infra.constructs.queues import dead_letter_queue
 from infra.constructs.table import grant_table
 
 # AWS recommends a queue visibility timeout of six times the function timeout, so that a message is not
@@ -100,13 +101,7 @@ class Consumers(Construct):
         environment: dict[str, str],
     ) -> ConsumerResources:
         scope = Construct(self, pascal(spec.name))
-        dead_letters = sqs.Queue(
-            scope,
-            "DeadLetters",
-            retention_period=cdk.Duration.days(14),
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-        )
+        dead_letters = dead_letter_queue(scope)
         queue = sqs.Queue(
             scope,
             "Queue",
@@ -136,6 +131,7 @@ class Consumers(Construct):
             environment={**environment, **spec.environment},
             memory_mb=spec.memory_mb,
             timeout=function_timeout(spec),
+            layer=spec.layer,
         )
         # Every consumer writes its processed-event marker (idempotency) in the table, with its own writes.
         grant_table(handler.role, table, key, write=True)

@@ -1,5 +1,6 @@
-"""Lambda functions of the ``argus`` package: one code asset and one dependency layer for all of them,
-each function with its own log group and its own role.
+"""Lambda functions of the ``argus`` package: one code asset for all of them and one of two dependency
+layers ("shared" for every function; "patterns", with scipy and without the GraphQL and media
+libraries, for the pattern job), each function with its own log group and its own role.
 
 Why own roles: the managed ``AWSLambdaBasicExecutionRole`` lets a function write to every log group of
 the account; here a role may write only to its function's log group, and every other permission is
@@ -21,6 +22,18 @@ from infra.nag import acknowledge
 REPO = Path(__file__).resolve().parents[2]
 CODE_DIR = REPO / "layers" / "build" / "code"
 LAYER_DIR = REPO / "layers" / "build" / "layer"
+PATTERNS_LAYER_DIR = REPO / "layers" / "build" / "patterns-layer"
+# The dependency layers by name (``ConsumerSpec.layer``): directory and description.
+LAYERS: dict[str, tuple[Path, str]] = {
+    "shared": (
+        LAYER_DIR,
+        "Argus third-party dependencies (generated from pyproject.toml by layers/build.py)",
+    ),
+    "patterns": (
+        PATTERNS_LAYER_DIR,
+        "Argus pattern job dependencies: numpy, scipy, h3, without GraphQL and media (layers/build.py)",
+    ),
+}
 
 RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.ARM_64
@@ -69,23 +82,34 @@ def removal_policy(config: StageConfig) -> cdk.RemovalPolicy:
 
 
 class FunctionAssets(Construct):
-    """The byte-compiled ``argus`` package (code) and its third-party dependencies (layer), both built
-    by ``layers/build.py`` without Docker."""
+    """The byte-compiled ``argus`` package (code) and its third-party dependencies (the layers by name),
+    all built by ``layers/build.py`` without Docker."""
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
-        if not (CODE_DIR / "argus").is_dir() or not (LAYER_DIR / "python").is_dir():
-            raise AssetsMissing(f"{CODE_DIR} or {LAYER_DIR} is missing: run `python layers/build.py` first")
+        missing = [
+            str(d) for d in (CODE_DIR / "argus", *(path / "python" for path, _ in LAYERS.values()))
+            if not d.is_dir()
+        ]  # fmt: skip
+        if missing:
+            raise AssetsMissing(
+                f"{', '.join(missing)} missing (code asset, shared and patterns layers): "
+                "run `python layers/build.py` first"
+            )
         # One AssetCode shared by every function: one upload, one hash.
         self.code = _asset(CODE_DIR)
-        self.layer = lambda_.LayerVersion(
-            self,
-            "Dependencies",
-            code=_asset(LAYER_DIR),
-            compatible_runtimes=[RUNTIME],
-            compatible_architectures=[ARCHITECTURE],
-            description="Argus third-party dependencies (generated from pyproject.toml by layers/build.py)",
-        )
+        self.layers: dict[str, lambda_.LayerVersion] = {
+            name: lambda_.LayerVersion(
+                self,
+                "Dependencies" if name == "shared" else f"{name.capitalize()}Dependencies",
+                code=_asset(directory),
+                compatible_runtimes=[RUNTIME],
+                compatible_architectures=[ARCHITECTURE],
+                description=description,
+            )
+            for name, (directory, description) in LAYERS.items()
+        }
+        self.layer = self.layers["shared"]
         # X-Ray's write actions support no resource-level permissions: they live in this one policy so
         # that no function role needs a wildcard of its own.
         self.tracing_policy = iam.ManagedPolicy(
@@ -108,7 +132,8 @@ class FunctionAssets(Construct):
 
 
 class ArgusFunction(Construct):
-    """One function of the ``argus`` package: arm64, Python 3.13, JSON logs to its own log group."""
+    """One function of the ``argus`` package: arm64, Python 3.13, JSON logs to its own log group, on the
+    dependency layer named ``layer``."""
 
     def __init__(
         self,
@@ -122,8 +147,11 @@ class ArgusFunction(Construct):
         environment: dict[str, str],
         memory_mb: int = 256,
         timeout: cdk.Duration | None = None,
+        layer: str = "shared",
     ) -> None:
         super().__init__(scope, construct_id)
+        if layer not in assets.layers:
+            raise ValueError(f"unknown dependency layer {layer!r}: one of {sorted(assets.layers)}")
         self.log_group = logs.LogGroup(
             self,
             "Logs",
@@ -149,7 +177,7 @@ class ArgusFunction(Construct):
             architecture=ARCHITECTURE,
             handler=handler,
             code=assets.code,
-            layers=[assets.layer],
+            layers=[assets.layers[layer]],
             role=self.role,
             log_group=self.log_group,
             logging_format=lambda_.LoggingFormat.JSON,

@@ -15,11 +15,11 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.config import StageConfig
 from infra.constructs.functions import ArgusFunction, FunctionAssets
+from infra.constructs.queues import dead_letter_queue
 from infra.nag import acknowledge
 
 HANDLER = "argus.handlers.outbox_relay.handler"
@@ -51,18 +51,8 @@ class OutboxRelay(Construct):
         environment: dict[str, str],
     ) -> None:
         super().__init__(scope, construct_id)
-        self.dead_letters = sqs.Queue(
-            self,
-            "DeadLetters",
-            retention_period=cdk.Duration.days(14),
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-        )
-        acknowledge(
-            self.dead_letters,
-            "AwsSolutions-SQS3",
-            "This queue is itself the dead-letter destination of the relay's stream event source "
-            "mapping (failed-batch records); a dead-letter queue of its own would have no consumer.",
+        self.dead_letters = dead_letter_queue(
+            self, destination_of="the relay's stream event source mapping (failed-batch records)"
         )
         self.handler = ArgusFunction(
             self,

@@ -22,13 +22,13 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.config import StageConfig
 from infra.constructs.consumers import rule_with_pattern
 from infra.constructs.functions import removal_policy, retention
 from infra.constructs.identity import Identity
+from infra.constructs.queues import dead_letter_queue
 from infra.nag import acknowledge
 
 SCHEMA = Path(__file__).resolve().parents[2] / "schema" / "realtime.graphql"
@@ -171,19 +171,7 @@ class Realtime(Construct):
             ),
         )
 
-        self.dead_letters = sqs.Queue(
-            self,
-            "DeadLetters",
-            retention_period=cdk.Duration.days(14),
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-        )
-        acknowledge(
-            self.dead_letters,
-            "AwsSolutions-SQS3",
-            "This queue is itself the dead-letter queue of the EventBridge → AppSync target; a "
-            "dead-letter queue of its own would have no consumer.",
-        )
+        self.dead_letters = dead_letter_queue(self, destination_of="the EventBridge → AppSync target")
         self.publisher_role = iam.Role(
             self,
             "PublisherRole",

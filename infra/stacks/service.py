@@ -16,6 +16,7 @@ from infra.constructs.graphql_api import GraphqlApi
 from infra.constructs.identity import Identity
 from infra.constructs.media import grant_media, media_bucket_export
 from infra.constructs.outbox_relay import OutboxRelay
+from infra.constructs.pattern_schedule import PatternSchedule
 from infra.constructs.realtime import Realtime
 from infra.stacks.stateful import StatefulStack
 
@@ -56,7 +57,8 @@ def settings_environment(
 
 
 class ServiceStack(cdk.Stack):
-    """GraphQL function + HTTP API, outbox relay, consumers, real-time API, alarms."""
+    """GraphQL function + HTTP API, outbox relay, consumers, nightly pattern schedule, real-time API,
+    alarms."""
 
     def __init__(
         self,
@@ -99,9 +101,7 @@ class ServiceStack(cdk.Stack):
             ),
         )
         media_export = media_bucket_export(stateful.stack_name)
-        grant_media(
-            self, "GraphqlMediaAccess", self.graphql.handler.function.role, media_export, key, sanitiser=False
-        )
+        grant_media(self, "GraphqlMediaAccess", self.graphql.handler.role, media_export, key, sanitiser=False)
         self.relay = OutboxRelay(
             self, "OutboxRelay", config=config, assets=self.assets, table=table, bus=bus, environment=base_env
         )
@@ -121,11 +121,20 @@ class ServiceStack(cdk.Stack):
             grant_media(
                 self,
                 "SanitiserMediaAccess",
-                sanitiser.handler.function.role,
+                sanitiser.handler.role,
                 media_export,
                 key,
                 sanitiser=True,
             )
+        self.pattern_schedule = PatternSchedule(
+            self,
+            "PatternSchedule",
+            config=config,
+            assets=self.assets,
+            table=table,
+            key=key,
+            environment=base_env,
+        )
         self.alarms = Alarms(self, "Alarms", config=config)
         self._add_alarms()
 
@@ -138,6 +147,12 @@ class ServiceStack(cdk.Stack):
         alarms.stream_lag("RelayLag", self.relay.handler.function, "The outbox relay")
         alarms.dead_letters(
             "RealtimeDeadLetters", self.realtime.dead_letters, "the live events target (AppSync)"
+        )
+        alarms.function_errors(
+            "PatternScheduleErrors", self.pattern_schedule.handler.function, "pattern-schedule"
+        )
+        alarms.dead_letters(
+            "PatternScheduleDeadLetters", self.pattern_schedule.dead_letters, "the nightly pattern schedule"
         )
         for name, consumer in self.consumers.by_name.items():
             prefix = f"Consumer{pascal(name)}"

@@ -1,5 +1,5 @@
-"""The Lambda assets: requirements generated from pyproject, the local stack never shipped, bytecode
-compiled for the runtime's Python."""
+"""The Lambda assets: requirements generated from pyproject (one file per layer), the local stack never
+shipped, bytecode compiled for the runtime's Python, every function within Lambda's size limit."""
 
 from __future__ import annotations
 
@@ -21,7 +21,23 @@ def test_requirements_are_the_runtime_dependencies_of_pyproject() -> None:
     assert not any(line.startswith(("moto", "aws-cdk-lib", "pytest")) for line in lines)
 
 
-def test_committed_requirements_file_is_current() -> None:
+def test_patterns_requirements_are_the_runtime_dependencies_without_graphql_and_media_plus_scipy() -> None:
+    lines = [
+        line for line in build.PATTERNS.requirements_text().splitlines() if line and not line.startswith("#")
+    ]
+    assert lines == build.PATTERNS.requirements()
+    runtime = [
+        r
+        for r in build.runtime_requirements()
+        if build.requirement_name(r) not in build.GRAPHQL_AND_MEDIA_ONLY
+    ]
+    assert lines[: len(runtime)] == runtime
+    assert [build.requirement_name(line) for line in lines[len(runtime) :]] == ["scipy"]
+
+
+def test_committed_requirements_files_are_current() -> None:
+    for layer in build.LAYERS.values():
+        assert layer.requirements_file.read_text() == layer.requirements_text(), layer.name
     result = subprocess.run(
         [sys.executable, str(build.ROOT / "layers" / "build.py"), "--check-requirements"], capture_output=True
     )
@@ -46,6 +62,19 @@ def test_layer_holds_the_dependencies_for_arm64() -> None:
 
 
 @pytest.mark.usefixtures("assets_built")
+def test_patterns_layer_holds_scipy_without_graphql_media_or_test_suites() -> None:
+    site = build.PATTERNS_LAYER_DIR / "python"
+    for package in ("scipy", "numpy", "h3", "pynamodb", "aws_lambda_powertools"):
+        assert (site / package).is_dir(), package
+    for package in ("strawberry", "graphql", "mangum", "PIL", "pillow_heif", "mutagen", "shapely"):
+        assert not (site / package).exists(), package
+    assert not list((site / "scipy").glob("**/tests"))
+    assert not list((site / "numpy").glob("**/tests"))
+    native = list((site / "scipy" / "linalg").glob("_flapack.*.so"))
+    assert native and all("aarch64" in so.name and "cpython-313" in so.name for so in native)
+
+
+@pytest.mark.usefixtures("assets_built")
 def test_assets_ship_bytecode_for_the_lambda_python() -> None:
     compiler = build.find_compiler(fetch=False)
     if compiler is None:
@@ -57,6 +86,7 @@ def test_assets_ship_bytecode_for_the_lambda_python() -> None:
     assert int.from_bytes(header[4:8], "little") == 0b01
     assert header[:4] != importlib.util.MAGIC_NUMBER or sys.version_info[:2] == (3, 13)
     assert list((build.LAYER_DIR / "python" / "strawberry").rglob("*.cpython-313.pyc"))
+    assert list((build.PATTERNS_LAYER_DIR / "python" / "scipy" / "stats").rglob("*.cpython-313.pyc"))
 
 
 def test_a_deployed_module_importing_the_local_stack_fails_the_build() -> None:
@@ -66,9 +96,9 @@ def test_a_deployed_module_importing_the_local_stack_fails_the_build() -> None:
 
 
 @pytest.mark.usefixtures("assets_built")
-def test_function_and_layer_fit_lambdas_unzipped_size_limit() -> None:
+@pytest.mark.parametrize("layer", sorted(build.LAYERS))
+def test_function_and_layer_fit_lambdas_unzipped_size_limit(layer: str) -> None:
     # Lambda refuses a function whose code and layers exceed 250 MB unzipped.
-    size = sum(
-        p.stat().st_size for d in (build.CODE_DIR, build.LAYER_DIR) for p in d.rglob("*") if p.is_file()
-    )
+    directories = (build.CODE_DIR, build.LAYERS[layer].directory)
+    size = sum(p.stat().st_size for d in directories for p in d.rglob("*") if p.is_file())
     assert size < 240 * 1024 * 1024, f"{size / 2**20:.0f} MB"

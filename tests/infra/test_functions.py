@@ -1,12 +1,13 @@
-"""Every function runs the argus package on arm64 / Python 3.13 with the dependency layer, is configured
-through the settings object's ARGUS_* variables, and has its own log group and role."""
+"""Every function runs the argus package on arm64 / Python 3.13 with its dependency layer (the shared
+one, or the patterns one for the pattern job), is configured through the settings object's ARGUS_*
+variables, and has its own log group and role."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from argus.consumers import CONSUMERS
+from argus.consumers import CONSUMERS, PATTERN_JOB
 from argus.platform.settings import Settings
 from synth_support import Synth, cognito_issuer_and_audience, only, resources
 
@@ -14,6 +15,7 @@ pytestmark = pytest.mark.infra
 
 GRAPHQL = "argus.handlers.graphql.handler"
 RELAY = "argus.handlers.outbox_relay.handler"
+PATTERN_SCHEDULE = "argus.handlers.pattern_schedule.handler"
 
 
 def _functions(synth: Synth) -> dict[str, Any]:
@@ -26,24 +28,51 @@ def _env(function: dict[str, Any]) -> dict[str, Any]:
 
 def test_one_function_per_handler(dev: Synth) -> None:
     handlers = sorted(f["Properties"]["Handler"] for f in _functions(dev).values())
-    assert handlers == sorted([GRAPHQL, RELAY, *(spec.handler for spec in CONSUMERS)])
+    assert handlers == sorted([GRAPHQL, RELAY, PATTERN_SCHEDULE, *(spec.handler for spec in CONSUMERS)])
 
 
-def test_functions_are_arm64_python313_with_the_layer_and_own_log_group(dev: Synth) -> None:
-    (layer_id, _) = only(dev.service, "AWS::Lambda::LayerVersion")
-    dev.service.has_resource_properties(
-        "AWS::Lambda::LayerVersion",
-        {"CompatibleRuntimes": ["python3.13"], "CompatibleArchitectures": ["arm64"]},
-    )
+def _layer_ids(synth: Synth) -> tuple[str, str]:
+    """(shared layer, patterns layer) logical ids."""
+    layers = resources(synth.service, "AWS::Lambda::LayerVersion")
+    assert len(layers) == 2, sorted(layers)
+    for layer in layers.values():
+        assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
+        assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
+    (patterns,) = [k for k, v in layers.items() if "scipy" in v["Properties"]["Description"]]
+    (shared,) = set(layers) - {patterns}
+    return shared, patterns
+
+
+def test_functions_are_arm64_python313_with_their_layer_and_own_log_group(dev: Synth) -> None:
+    shared, patterns = _layer_ids(dev)
     log_groups = resources(dev.service, "AWS::Logs::LogGroup")
     for function in _functions(dev).values():
         props = function["Properties"]
         assert props["Runtime"] == "python3.13"
         assert props["Architectures"] == ["arm64"]
-        assert props["Layers"] == [{"Ref": layer_id}]
+        expected = patterns if props["Handler"] == PATTERN_JOB.handler else shared
+        assert props["Layers"] == [{"Ref": expected}], props["Handler"]
         assert props["TracingConfig"] == {"Mode": "Active"}
         assert props["LoggingConfig"]["LogFormat"] == "JSON"
         assert props["LoggingConfig"]["LogGroup"]["Ref"] in log_groups
+
+
+def test_pattern_job_runs_alone_on_the_patterns_layer_with_2_gb_and_15_minutes(dev: Synth) -> None:
+    shared, patterns = _layer_ids(dev)
+    function_id, function = only(dev.service, "AWS::Lambda::Function", {"Handler": PATTERN_JOB.handler})
+    props = function["Properties"]
+    assert props["Layers"] == [{"Ref": patterns}]
+    assert {"Ref": shared} not in props["Layers"]
+    assert props["MemorySize"] == 2048
+    assert props["Timeout"] == 900  # Lambda's maximum
+    on_patterns = [f for f in _functions(dev).values() if {"Ref": patterns} in f["Properties"]["Layers"]]
+    assert len(on_patterns) == 1
+    # Its queue: one message at a time, visible again only after six times the function timeout.
+    _, mapping = only(dev.service, "AWS::Lambda::EventSourceMapping", {"FunctionName": {"Ref": function_id}})
+    assert mapping["Properties"]["BatchSize"] == 1
+    queue_id = mapping["Properties"]["EventSourceArn"]["Fn::GetAtt"][0]
+    queue = resources(dev.service, "AWS::SQS::Queue")[queue_id]
+    assert queue["Properties"]["VisibilityTimeout"] == 5400
 
 
 def test_environment_variables_are_settings_fields(dev: Synth, external: Synth) -> None:

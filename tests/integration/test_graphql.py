@@ -276,6 +276,10 @@ OPERATIONS = [
             'mutation { requestIncidentMediaUpload(incidentId: "i", contentType: "image/jpeg", sizeBytes: 1) '
             "{ url } }",
             'mutation { confirmIncidentMediaUpload(incidentId: "i", mediaId: "m") { id } }',
+            "query { patternRuns(first: 5) { nodes { id } } }",
+            'query { patternRun(id: "r") { id cells { cell } } }',
+            'query { patternHotspotsGeoJson(runId: "r") }',
+            "mutation { requestPatternRun(weeks: 8) { id status } }",
         )
     ],
 ]

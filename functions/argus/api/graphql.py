@@ -19,15 +19,29 @@ from argus.api.errors import ArgusErrors, with_code
 from argus.audit import schema as audit_schema
 from argus.incidents import schema as incidents_schema
 from argus.organisations import schema as organisations_schema
+from argus.patterns import schema as patterns_schema
 from argus.platform.auth.verifier import get_verifier
 from argus.platform.errors import ERROR_CODES, Unauthenticated
 from argus.watch import schema as watch_schema
 
 Query = merge_types(
-    "Query", (organisations_schema.Query, watch_schema.Query, incidents_schema.Query, audit_schema.Query)
+    "Query",
+    (
+        organisations_schema.Query,
+        watch_schema.Query,
+        incidents_schema.Query,
+        patterns_schema.Query,
+        audit_schema.Query,
+    ),
 )
 Mutation = merge_types(
-    "Mutation", (organisations_schema.Mutation, watch_schema.Mutation, incidents_schema.Mutation)
+    "Mutation",
+    (
+        organisations_schema.Mutation,
+        watch_schema.Mutation,
+        incidents_schema.Mutation,
+        patterns_schema.Mutation,
+    ),
 )
 Subscription = merge_types(
     "Subscription",

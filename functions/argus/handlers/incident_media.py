@@ -6,8 +6,7 @@ from __future__ import annotations
 from argus.incidents.media.service import sanitise_uploaded
 from argus.platform.consumers import sqs_consumer
 
-# The lead declares INCIDENT_MEDIA = ConsumerSpec(name="incident-media", ...) in argus/consumers.py;
-# this name must equal it (tests/integration/incidents/test_media.py checks when it exists).
+# Equal to INCIDENT_MEDIA.name in argus/consumers.py (tests/integration/incidents/test_media.py checks).
 CONSUMER_NAME = "incident-media"
 
 handler = sqs_consumer(CONSUMER_NAME, sanitise_uploaded)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
@@ -91,6 +91,13 @@ def get_organisations(org_ids: Sequence[str]) -> dict[str, Organisation]:
     """Batch read (DataLoader backing)."""
     wanted = [(keys.org_pk(o), keys.ORG_SK) for o in dict.fromkeys(org_ids)]
     return {item.org_id: _from_item(item) for item in OrganisationItem.batch_get(wanted)}
+
+
+def all_organisation_ids() -> Iterator[str]:
+    """Every organisation's id (for jobs that run per organisation), in id order."""
+    for item in ArgusItem.gsi1.query(keys.ORGS_INDEX_PK):
+        if isinstance(item, OrganisationItem):
+            yield item.org_id
 
 
 def add_organisation(uow: UnitOfWork, org: Organisation) -> None:

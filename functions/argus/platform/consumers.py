@@ -43,6 +43,9 @@ class ConsumerSpec:
     visibility_timeout_seconds: int = 60
     memory_mb: int = 256
     environment: dict[str, str] = field(default_factory=dict)
+    # The dependency layer the function runs on: "shared" (every function) or "patterns" (numpy, scipy
+    # and h3 without the GraphQL and media libraries: scipy does not fit Lambda's 250 MB beside them).
+    layer: str = "shared"
 
     @property
     def handler_module(self) -> str:

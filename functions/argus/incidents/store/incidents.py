@@ -216,3 +216,15 @@ def incidents_in_month(org_id: str, month: str, start_iso: str, end_iso: str) ->
     for item in results:
         if isinstance(item, IncidentItem):
             yield incident_from_item(item)
+
+
+def incident_points_in_month(
+    org_id: str, month: str, start_iso: str, end_iso: str
+) -> Iterator[tuple[float, float, datetime, str]]:
+    """``(lat, lon, occurred_from, category)`` of the incidents that began in ``month`` between the two ISO
+    times (inclusive): what the pattern statistics need, without building whole incidents."""
+    pk = keys.incidents_by_month_pk(org_id, month)
+    results = ArgusItem.gsi1.query(pk, ArgusItem.GSI1SK.between(start_iso, end_iso + "~"))
+    for item in results:
+        if isinstance(item, IncidentItem):
+            yield float(item.lat), float(item.lon), item.occurred_from, item.category

@@ -27,7 +27,7 @@ from argus.patterns.stats.evaluate import (
     rank_cells,
     score_forecast,
 )
-from argus.patterns.stats.exact import randomisation_tails, supports_exact
+from argus.patterns.stats.exact import randomisation_tails, supports_exact, total_randomisation_tails
 from argus.patterns.stats.fdr import bh_adjust, bh_reject
 from argus.patterns.stats.gistar import HotspotResult, gi_star_z, hotspots
 from argus.patterns.stats.grid import (
@@ -85,4 +85,5 @@ __all__ = [
     "score_forecast",
     "supports_exact",
     "to_local_metres",
+    "total_randomisation_tails",
 ]

@@ -21,7 +21,7 @@ from enum import StrEnum
 import numpy as np
 import numpy.typing as npt
 
-from argus.patterns.stats.gistar import DEFAULT_ALPHA, DEFAULT_PERMUTATIONS, gi_star_z, hotspots
+from argus.patterns.stats.gistar import DEFAULT_ALPHA, DEFAULT_PERMUTATIONS, Null, gi_star_z, hotspots
 from argus.patterns.stats.grid import CellArray, FloatArray, IntArray, Neighbours, bin_points
 from argus.patterns.stats.permutation import BoolArray, Scheme, index_table, resolve_seed
 from argus.patterns.stats.trend import MannKendall, mann_kendall
@@ -119,11 +119,12 @@ def emerging_hotspots(
     scheme: Scheme = "legacy",
     alpha: float = DEFAULT_ALPHA,
     trend_alpha: float = 0.05,
+    null: Null = "total",
 ) -> EmergingResult:
     """Emerging hot spot analysis of a ``(cells, steps)`` count cube on its cells' ``neighbours``.
 
-    Every step is a Gi* map (``hotspots``: exact conditional-randomisation p-values for counts, BH within
-    the step); one permutation table serves every step, as if esda were called with the same seed each
+    Every step is a Gi* map (``hotspots``: exact randomisation p-values for counts under ``null``, BH
+    within the step); one permutation table serves every step, as if esda were called with the same seed each
     week. Raises ``ValueError`` for fewer than two steps or a shape mismatch."""
     cube = np.asarray(counts, dtype=np.float64)
     if cube.ndim != 2 or cube.shape[0] != neighbours.n or cube.shape[1] < 2:
@@ -147,6 +148,7 @@ def emerging_hotspots(
             alpha=alpha,
             table=table,
             z=z[:, step],
+            null=null,
         )
         p_sim[:, step], p_value[:, step] = result.p_sim, result.p_value
         hot[:, step], cold[:, step] = result.hot, result.cold

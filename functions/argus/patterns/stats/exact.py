@@ -1,4 +1,8 @@
-"""Exact conditional-randomisation p-values for neighbour sums of non-negative integer counts.
+"""Exact randomisation p-values of Gi* sums of non-negative integer counts.
+
+``total_randomisation_tails`` (what decisions use): the cell's own count and its neighbours' are a random
+``(k_i + 1)``-subset of all ``n`` counts: one lookup in the cumulative tails of ``e`` below.
+``randomisation_tails`` (esda's conditional null, kept for comparison):
 
 Conditional randomisation keeps cell ``i``'s own count and gives its ``k_i`` neighbour slots a random
 ``k_i``-subset of the other ``n - 1`` counts. Monte Carlo estimates the tail probabilities of the
@@ -68,6 +72,30 @@ def randomisation_tails(y: npt.ArrayLike, neighbours: Neighbours) -> tuple[Float
     with np.errstate(divide="ignore", invalid="ignore"):
         p_upper = np.clip(np.where(k > 0, above / total, 1.0), 0.0, 1.0)
         p_lower = np.clip(np.where(k > 0, below / total, 1.0), 0.0, 1.0)
+    return p_upper, p_lower
+
+
+def total_randomisation_tails(y: npt.ArrayLike, neighbours: Neighbours) -> tuple[FloatArray, FloatArray]:
+    """``(P(S >= G_i), P(S <= G_i))`` per cell under total randomisation: ``S`` the sum of ``k_i + 1``
+    counts drawn without replacement from all ``n`` cells and ``G_i`` the observed Gi* sum (the cell's own
+    count and its neighbours'). This is the null whose moments standardise Gi*'s z (the variance of a
+    ``W``-sample without replacement, ``W (n - W) s² / (n - 1)``), so z and p answer the same question,
+    and a cell's own count counts. Raises ``ValueError`` unless ``supports_exact``."""
+    if not supports_exact(y, neighbours):
+        raise ValueError("exact tails need non-negative integer counts of moderate range")
+    counts = np.asarray(y, dtype=np.float64).astype(np.int64)
+    weight = neighbours.cardinality + 1
+    w_max = int(weight.max())
+    observed = np.rint(neighbours.lag(counts)).astype(np.int64) + counts
+    length = w_max * int(counts.max()) + 1
+    e = subset_sums(counts, w_max, length)
+    upper = np.cumsum(e[:, ::-1], axis=1)[:, ::-1]
+    lower = np.cumsum(e, axis=1)
+    index = np.clip(observed, 0, length - 1)
+    total = special.comb(neighbours.n, weight)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_upper = np.clip(upper[weight, index] / total, 0.0, 1.0)
+        p_lower = np.clip(lower[weight, index] / total, 0.0, 1.0)
     return p_upper, p_lower
 
 

@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from argus.patterns.stats.exact import randomisation_tails, supports_exact
+from argus.patterns.stats.exact import randomisation_tails, supports_exact, total_randomisation_tails
 from argus.patterns.stats.fdr import bh_adjust
 from argus.patterns.stats.grid import FloatArray, IntArray, Neighbours
 from argus.patterns.stats.permutation import BoolArray, Scheme, conditional_counts, resolve_seed
@@ -28,6 +28,7 @@ from argus.patterns.stats.permutation import BoolArray, Scheme, conditional_coun
 DEFAULT_PERMUTATIONS = 999
 DEFAULT_ALPHA = 0.05
 PMethod = Literal["exact", "permutation", "normal"]
+Null = Literal["total", "conditional"]
 
 
 def gi_star_z(y: npt.ArrayLike, neighbours: Neighbours) -> FloatArray:
@@ -52,9 +53,10 @@ class HotspotResult:
 
     ``p_sim`` is esda's directed pseudo p-value from ``permutations`` draws (reported for comparison: it
     is about twice too small under the null and must not drive decisions; NaN without permutations).
-    ``p_value`` is the two-sided conditional-randomisation p-value, computed as ``p_method`` says:
-    ``"exact"`` (the limit of infinitely many permutations, for counts), ``"permutation"`` (from the
-    draws) or ``"normal"`` (from z, when there are no permutations). ``p_fdr`` is its Benjamini-Hochberg
+    ``p_value`` is the two-sided randomisation p-value, computed as ``p_method`` says: ``"exact"`` (the
+    limit of infinitely many permutations, for counts, under ``null``: "total" by default, the null of
+    Gi*'s own z; "conditional" is esda's), ``"permutation"`` (from esda's conditional draws) or
+    ``"normal"`` (from z, when there are no permutations). ``p_fdr`` is its Benjamini-Hochberg
     adjustment over all cells, ``significant`` is ``p_fdr <= alpha``, and ``hot``/``cold`` split the
     significant cells by the tail the observed neighbour sum sits in. ``seed`` is the seed the draws came
     from (drawn from the OS when none was given; None when a table was passed or nothing was drawn):
@@ -71,6 +73,7 @@ class HotspotResult:
     p_method: PMethod
     alpha: float
     seed: int | None
+    null: Null = "total"
 
     def labels(self) -> list[str]:
         """Per cell: "hot", "cold" or an empty string."""
@@ -88,12 +91,15 @@ def hotspots(
     p_method: Literal["auto", "exact", "permutation"] = "auto",
     table: IntArray | None = None,
     z: FloatArray | None = None,
+    null: Null = "total",
 ) -> HotspotResult:
     """Gi* hot and cold spots of ``y`` (one value per cell of ``neighbours``, usually counts).
 
     z-scores are analytical. ``permutations`` conditional permutations (esda's draws for ``seed`` with the
-    default scheme) give ``p_sim``. Decisions use a two-sided conditional-randomisation p-value: exact for
-    non-negative integer counts (``p_method="auto"``/``"exact"``), else from the draws; Benjamini-Hochberg
+    default scheme) give ``p_sim``. Decisions use a two-sided randomisation p-value: exact for
+    non-negative integer counts (``p_method="auto"``/``"exact"``) under ``null`` ("total": the cell and its
+    neighbours are a random subset of all cells, the null Gi*'s z is standardised under; "conditional":
+    the cell keeps its own count, as in esda), else from the conditional draws; Benjamini-Hochberg
     then controls the false discovery rate at ``alpha`` over all cells. ``table`` reuses an index table
     (``(permutations, >= k_max)``, e.g. one for every week of a cube) and ``z`` precomputed z-scores.
     Raises ``ValueError`` for bad shapes, ``permutations < 0``, ``alpha`` outside (0, 1), or
@@ -116,7 +122,8 @@ def hotspots(
         p_sim = counts.p_sim
     exact = p_method == "exact" or (p_method == "auto" and supports_exact(values, neighbours))
     if exact and n >= 2:
-        p_upper, p_lower = randomisation_tails(values, neighbours)
+        tails = total_randomisation_tails if null == "total" else randomisation_tails
+        p_upper, p_lower = tails(values, neighbours)
         p_value = np.minimum(1.0, 2.0 * np.minimum(p_upper, p_lower))
         tail = np.sign(p_lower - p_upper)
         method: PMethod = "exact"
@@ -139,4 +146,5 @@ def hotspots(
         p_method=method,
         alpha=alpha,
         seed=root,
+        null=null,
     )

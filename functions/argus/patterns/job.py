@@ -1,0 +1,100 @@
+"""The pattern job: performs a requested run (the ``pattern-job`` consumer of ``pattern.run-requested``).
+
+Idempotent end to end, so a retried or redelivered request changes nothing twice: the cells are written
+as the same items again, every batch of ``pattern.detected`` events commits together with a conditional
+marker (a batch emitted before is skipped), and the header turns ``completed`` — with
+``pattern.run-completed`` — exactly once. Needs the pattern layer (numpy, scipy, h3)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from argus.patterns import events, store
+from argus.patterns.analysis import DAYS_PER_WEEK, analyse, read_points
+from argus.patterns.model import Layer, PatternCell, PatternRun, RunStatus
+from argus.platform import clock
+from argus.platform.cloudevents import CloudEvent
+from argus.platform.errors import Conflict, NotFound
+from argus.platform.observability import logger
+from argus.platform.outbox import MAX_TRANSACTION_ITEMS, UnitOfWork
+
+EVENTS_PER_BATCH = MAX_TRANSACTION_ITEMS - 1  # and the batch's marker
+
+
+def perform(org_id: str, run_id: str) -> PatternRun:
+    """Analyse and store run ``run_id`` (requested before); a completed run is returned as stored."""
+    run = store.get_run(org_id, run_id, with_cells=False, consistent=True)
+    if run is None:
+        raise NotFound(f"No pattern run {run_id} in {org_id}.")
+    if run.status is RunStatus.COMPLETED:
+        return run
+    start = run.as_of - timedelta(days=run.weeks * DAYS_PER_WEEK)
+    points = read_points(org_id, start, run.as_of)
+    analysis = analyse(points, run.weeks)
+    pages = store.save_cells(org_id, run_id, analysis.cells)
+    alerts = [c for c in analysis.cells if c.alerting]
+    for number in range(0, len(alerts), EVENTS_PER_BATCH):
+        _emit_batch(org_id, run_id, number // EVENTS_PER_BATCH, alerts[number : number + EVENTS_PER_BATCH])
+    hotspot_layer = [c for c in analysis.cells if c.layer is Layer.HOTSPOT]
+    run.status = RunStatus.COMPLETED
+    run.completed_at = clock.now()
+    run.incidents = points.size
+    run.hot_cells = sum(c.hot for c in hotspot_layer)
+    run.cold_cells = sum(c.cold for c in hotspot_layer)
+    run.detected = len(alerts)
+    run.categories = analysis.categories
+    run.knox = analysis.knox
+    uow = UnitOfWork()
+    store.complete(uow, run, pages)
+    uow.emit(
+        events.pattern_event(
+            events.PATTERN_RUN_COMPLETED,
+            org_id=org_id,
+            run_id=run_id,
+            asOf=clock.iso(run.as_of),
+            weeks=run.weeks,
+            incidents=run.incidents,
+            hotCells=run.hot_cells,
+            coldCells=run.cold_cells,
+            detected=run.detected,
+        )
+    )
+    try:
+        uow.commit()
+    except Conflict:
+        logger.info("pattern run completed meanwhile", extra={"run_id": run_id})
+    run.cells = analysis.cells
+    return run
+
+
+def _emit_batch(org_id: str, run_id: str, number: int, cells: list[PatternCell]) -> None:
+    uow = UnitOfWork()
+    store.mark_emitted(uow, org_id, run_id, number, len(cells))
+    for cell in cells:
+        uow.emit(
+            events.pattern_event(
+                events.PATTERN_DETECTED,
+                org_id=org_id,
+                run_id=run_id,
+                cell=cell.cell,
+                resolution=cell.resolution,
+                category=cell.category,
+                z=cell.z,
+                p=cell.p_fdr,
+            )
+        )
+    try:
+        uow.commit()
+    except store.AlreadyEmitted:
+        logger.info("pattern events emitted before", extra={"run_id": run_id, "batch": number})
+
+
+def perform_requested(event: CloudEvent, uow: UnitOfWork) -> None:
+    """Consumer body: the run commits in its own transactions (too many items for ``uow``); the consumer's
+    processed-event marker then commits in ``uow``."""
+    if event.get_type() != events.PATTERN_RUN_REQUESTED:
+        return
+    data = event.get_data()
+    if not isinstance(data, dict):
+        raise ValueError("pattern.run-requested carries no data object")
+    perform(event.get_extension("orgid"), str(data["runId"]))

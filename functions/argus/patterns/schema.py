@@ -1,0 +1,154 @@
+"""GraphQL types, queries and the mutation of the patterns domain (staff only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import cast
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from argus.api.context import principal_of
+from argus.api.permissions import requires
+from argus.api.relay import Connection, connection
+from argus.incidents.service.access import STAFF
+from argus.patterns import model, service, store
+
+strawberry.enum(model.RunStatus, name="PatternRunStatus")
+strawberry.enum(model.Layer, name="PatternLayer")
+
+
+@strawberry.type(description="One H3 cell of a run's results (z-score and FDR-adjusted p-value).")
+class PatternCell:
+    layer: model.Layer
+    cell: str
+    resolution: int
+    z: float
+    p_fdr: float
+    hot: bool
+    cold: bool
+    category: str
+
+    @classmethod
+    def of(cls, c: model.PatternCell) -> PatternCell:
+        return cls(
+            layer=c.layer,
+            cell=c.cell,
+            resolution=c.resolution,
+            z=c.z,
+            p_fdr=c.p_fdr,
+            hot=c.hot,
+            cold=c.cold,
+            category=c.category,
+        )
+
+
+@strawberry.type(description="Near-repeat (Knox) test of a category: pairs within 200 m and 14 days.")
+class KnoxResult:
+    category: str
+    incidents: int
+    observed: int
+    expected: float
+    ratio: float
+    p_value: float
+
+
+@strawberry.type(description="How many cells of the space-time cube fell in an emerging hot spot category.")
+class PatternCategoryCount:
+    category: str
+    cells: int
+
+
+@strawberry.type(description="A crime-pattern run over the weeks before asOf.")
+class PatternRun:
+    id: strawberry.ID
+    status: model.RunStatus
+    as_of: datetime
+    weeks: int
+    requested_by: str
+    requested_at: datetime
+    completed_at: datetime | None
+    incidents: int
+    hot_cells: int
+    cold_cells: int
+    detected: int = strawberry.field(description="New or intensifying hot spots (pattern.detected events).")
+    categories: list[PatternCategoryCount]
+    knox: list[KnoxResult]
+    run: strawberry.Private[model.PatternRun]
+
+    @strawberry.field(description="The run's cells; by default the significant ones only.")
+    def cells(
+        self, info: Info, layer: model.Layer | None = None, significant_only: bool = True
+    ) -> list[PatternCell]:
+        run = self.run
+        if not run.cells and run.status is model.RunStatus.COMPLETED:
+            run = store.get_run(run.org_id, run.id) or run  # a run listed without its cells
+        return [
+            PatternCell.of(c)
+            for c in run.cells
+            if (layer is None or c.layer is layer) and (not significant_only or c.hot or c.cold)
+        ]
+
+    @classmethod
+    def of(cls, r: model.PatternRun) -> PatternRun:
+        return cls(
+            id=strawberry.ID(r.id),
+            status=r.status,
+            as_of=r.as_of,
+            weeks=r.weeks,
+            requested_by=r.requested_by,
+            requested_at=r.requested_at,
+            completed_at=r.completed_at,
+            incidents=r.incidents,
+            hot_cells=r.hot_cells,
+            cold_cells=r.cold_cells,
+            detected=r.detected,
+            categories=[PatternCategoryCount(category=k, cells=v) for k, v in sorted(r.categories.items())],
+            knox=[
+                KnoxResult(
+                    category=k.category,
+                    incidents=k.incidents,
+                    observed=k.observed,
+                    expected=k.expected,
+                    ratio=k.ratio,
+                    p_value=k.p_value,
+                )
+                for k in r.knox
+            ],
+            run=r,
+        )
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        extensions=requires(*STAFF), description="The organisation's pattern runs, newest first."
+    )
+    def pattern_runs(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[PatternRun]:
+        return connection(service.list_runs(principal_of(info), first, after), PatternRun.of)
+
+    @strawberry.field(extensions=requires(*STAFF), description="A pattern run and its results.")
+    def pattern_run(self, info: Info, id: strawberry.ID) -> PatternRun:
+        return PatternRun.of(service.get_run(principal_of(info), str(id)))
+
+    @strawberry.field(
+        extensions=requires(*STAFF),
+        description="RFC 7946 FeatureCollection of a completed run's hot and cold cells and emerging hot "
+        "spot cells, as H3 cell polygons.",
+    )
+    def pattern_hotspots_geo_json(self, info: Info, run_id: strawberry.ID) -> JSON:
+        return cast(JSON, service.hotspots_geojson(principal_of(info), str(run_id)))
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        extensions=requires(*STAFF),
+        description="Ask for a pattern run over the weeks before now; it runs in the background "
+        "(poll patternRun, or listen for org.argus.pattern.run-completed.v1).",
+    )
+    def request_pattern_run(self, info: Info, weeks: int = model.DEFAULT_WEEKS) -> PatternRun:
+        return PatternRun.of(service.request_run(principal_of(info), weeks))

@@ -1,0 +1,52 @@
+"""Pattern events against the standards: every event a run emits (requested, detected, completed, and the
+nightly schedule's requests) validates against its catalogue schema and the CloudEvents schema."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from argus.handlers import pattern_schedule
+from argus.local import moto_patches
+from argus.organisations import service as organisations
+from argus.patterns import events, job, service
+from argus.platform import clock
+from argus.platform.auth.principal import Role
+from argus.platform.cloudevents import parse_event
+from moto.dynamodb.models import DynamoDBBackend
+
+from tests.contract.conftest import EVENTS_DIR, load_standard
+from tests.contract.test_incidents_contract import _errors
+from tests.factories.organisations import organisation_draft
+from tests.factories.patterns import planted_city, save_items
+from tests.factories.principals import ORG, admin, principal
+from tests.fakes.aws import ArgusAws
+
+AS_OF = datetime(2026, 3, 2, 18, 30, tzinfo=UTC)
+
+
+def test_every_emitted_pattern_event_validates(
+    aws: ArgusAws, shared_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(DynamoDBBackend, "transact_write_items", moto_patches.transact_write_items)
+    cloudevents_schema = load_standard("cloudevents-1.0", "spec", "cloudevents.json")
+    with clock.use_clock(clock.FixedClock(AS_OF)):
+        organisations.create_organisation(admin(org=ORG), organisation_draft(slug=ORG, name="Org"))
+        save_items(planted_city(AS_OF, n=2000), ORG)
+        run = service.request_run(principal(Role.ANALYST, sub="analyst-1"), 12)
+        job.perform(ORG, run.id)
+        pattern_schedule.handler({"scheduledTime": "2026-03-03T02:00:00Z"}, None)
+    documents = [
+        json.loads(item["event"]["S"])
+        for item in aws.items_of_kind("outbox")
+        if json.loads(item["event"]["S"])["type"] in events.ALL_TYPES
+    ]
+    assert {d["type"] for d in documents} == set(events.ALL_TYPES)
+    assert len([d for d in documents if d["type"] == events.PATTERN_RUN_REQUESTED]) == 2
+    for document in documents:
+        schema = json.loads((EVENTS_DIR / f"{document['type']}.schema.json").read_text(encoding="utf-8"))
+        assert _errors(document, schema) == [], document["type"]
+        assert _errors(document, cloudevents_schema) == [], document["type"]
+        parse_event(document)

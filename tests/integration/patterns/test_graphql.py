@@ -1,0 +1,68 @@
+"""Pattern runs through the app's GraphQL schema: request, list, read with cells, GeoJSON, refusals."""
+
+from __future__ import annotations
+
+from argus.patterns import job
+from argus.platform import clock
+from argus.platform.auth.principal import Role
+
+from tests.factories.patterns import planted_city, save_items
+from tests.factories.principals import ORG, principal
+from tests.fakes.aws import ArgusAws
+from tests.integration.test_graphql import codes, execute
+
+REQUEST = "mutation($weeks: Int!) { requestPatternRun(weeks: $weeks) { id status weeks requestedBy } }"
+RUN = """query($id: ID!) {
+  patternRun(id: $id) {
+    id status asOf incidents hotCells coldCells detected
+    categories { category cells }
+    knox { category incidents observed expected ratio pValue }
+    cells(layer: EMERGING) { layer cell resolution z pFdr hot cold category }
+    all: cells(significantOnly: false) { cell }
+  }
+}"""
+LIST = "query { patternRuns(first: 5) { nodes { id status cells { cell } } pageInfo { hasNextPage } } }"
+GEOJSON = "query($id: ID!) { patternHotspotsGeoJson(runId: $id) }"
+
+
+async def test_a_run_requested_read_and_mapped(aws: ArgusAws) -> None:
+    save_items(planted_city(clock.now(), n=2000), ORG)
+    officer = principal(Role.OFFICER, sub="officer-1")
+    requested = await execute(REQUEST, officer, {"weeks": 12})
+    assert requested["errors"] == []
+    run_id = requested["data"]["requestPatternRun"]["id"]
+    assert requested["data"]["requestPatternRun"] == {
+        "id": run_id,
+        "status": "REQUESTED",
+        "weeks": 12,
+        "requestedBy": "officer-1",
+    }
+    not_yet = await execute(GEOJSON, officer, {"id": run_id})
+    assert codes(not_yet) == ["CONFLICT"]
+
+    job.perform(ORG, run_id)
+    analyst = principal(Role.ANALYST)
+    read = await execute(RUN, analyst, {"id": run_id})
+    assert read["errors"] == []
+    run = read["data"]["patternRun"]
+    assert run["status"] == "COMPLETED" and run["incidents"] == 2000
+    assert run["cells"] and {c["layer"] for c in run["cells"]} == {"EMERGING"}
+    assert any(c["category"] == "new hot spot" and c["hot"] for c in run["cells"])
+    assert len(run["all"]) > len(run["cells"])  # every cell of the map, not only the significant ones
+    assert sum(c["cells"] for c in run["categories"]) == len(run["cells"])
+    assert {k["category"] for k in run["knox"]} == {"burglary", "vehicle_crime"}
+
+    listed = await execute(LIST, analyst)
+    (node,) = listed["data"]["patternRuns"]["nodes"]
+    assert node["id"] == run_id and node["cells"]  # a listed run loads its cells when asked
+    geojson = (await execute(GEOJSON, analyst, {"id": run_id}))["data"]["patternHotspotsGeoJson"]
+    assert geojson["type"] == "FeatureCollection" and geojson["features"]
+
+
+async def test_members_and_captains_are_refused(aws: ArgusAws) -> None:
+    for role in (Role.MEMBER, Role.CAPTAIN, Role.RESIDENT):
+        who = principal(role)
+        assert codes(await execute(REQUEST, who, {"weeks": 8})) == ["FORBIDDEN"]
+        assert codes(await execute(LIST, who)) == ["FORBIDDEN"]
+    bad = await execute(REQUEST, principal(Role.OFFICER), {"weeks": 200})
+    assert codes(bad) == ["BAD_USER_INPUT"]
