@@ -18,7 +18,7 @@ import h3
 import numpy as np
 import numpy.typing as npt
 
-from argus.incidents.store.incidents import incident_points_in_month
+from argus.incidents.store.incidents import incident_points_in_month, months_between
 from argus.incidents.taxonomy import Category as IncidentCategory
 from argus.patterns.model import (
     CUBE_RESOLUTION,
@@ -83,22 +83,12 @@ class Analysis:
         return dict(Counter(c.category for c in self.cells if c.layer is Layer.EMERGING))
 
 
-def months(start: datetime, end: datetime) -> list[str]:
-    """``YYYY-MM`` of every month from ``start``'s to ``end``'s."""
-    out: list[str] = []
-    year, month = start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        out.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return out
-
-
 def read_points(org_id: str, start: datetime, end: datetime) -> Points:
     """The organisation's incidents that began in ``[start, end)``: one GSI1 query per month."""
     start_iso, end_iso = clock.iso(start), clock.iso(end - timedelta(milliseconds=1))
     rows = (
         (lat, lng, (began - start).total_seconds() / 86400.0, category)
-        for month in months(start, end)
+        for month in months_between(start, end)
         for lat, lng, began, category in incident_points_in_month(org_id, month, start_iso, end_iso)
         if start <= began < end
     )

@@ -59,16 +59,6 @@ class MapQuery(BaseModel):
         return self
 
 
-def _months(start: datetime, end: datetime) -> list[str]:
-    months: list[str] = []
-    year, month = start.year, start.month
-    last = (end.year, end.month)
-    while (year, month) <= last:
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
-
-
 def _inside(bbox: list[float] | None, lon: float, lat: float) -> bool:
     if bbox is None:
         return True
@@ -128,7 +118,7 @@ def incidents_geojson(
     start_iso, end_iso = clock.iso(query.start), clock.iso(query.end)
     exact = is_staff(principal)
     features: list[Any] = []
-    for month in _months(query.start.astimezone(UTC), query.end.astimezone(UTC)):
+    for month in store.months_between(query.start.astimezone(UTC), query.end.astimezone(UTC)):
         for incident in store.incidents_in_month(principal.org_id, month, start_iso, end_iso):
             if not _inside(query.bbox, incident.location.lon, incident.location.lat):
                 continue

@@ -20,6 +20,16 @@ def month_of(moment: datetime) -> str:
     return clock.iso(moment)[:7]
 
 
+def months_between(start: datetime, end: datetime) -> list[str]:
+    """``YYYY-MM`` of every month from ``start``'s to ``end``'s (the GSI1 partitions of a time range)."""
+    months: list[str] = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
 def incident_from_item(item: IncidentItem) -> Incident:
     return Incident(
         id=item.incident_id,
@@ -209,13 +219,17 @@ def get_entry(org_id: str, incident_id: str, at: datetime, event_id: str) -> Tim
     return entry_from_item(item)
 
 
+def _items_in_month(org_id: str, month: str, start_iso: str, end_iso: str) -> Iterator[IncidentItem]:
+    pk = keys.incidents_by_month_pk(org_id, month)
+    for item in ArgusItem.gsi1.query(pk, ArgusItem.GSI1SK.between(start_iso, end_iso + "~")):
+        if isinstance(item, IncidentItem):
+            yield item
+
+
 def incidents_in_month(org_id: str, month: str, start_iso: str, end_iso: str) -> Iterator[Incident]:
     """Incidents that began in ``month`` between the two ISO times (inclusive), in time order."""
-    pk = keys.incidents_by_month_pk(org_id, month)
-    results = ArgusItem.gsi1.query(pk, ArgusItem.GSI1SK.between(start_iso, end_iso + "~"))
-    for item in results:
-        if isinstance(item, IncidentItem):
-            yield incident_from_item(item)
+    for item in _items_in_month(org_id, month, start_iso, end_iso):
+        yield incident_from_item(item)
 
 
 def incident_points_in_month(
@@ -223,8 +237,5 @@ def incident_points_in_month(
 ) -> Iterator[tuple[float, float, datetime, str]]:
     """``(lat, lon, occurred_from, category)`` of the incidents that began in ``month`` between the two ISO
     times (inclusive): what the pattern statistics need, without building whole incidents."""
-    pk = keys.incidents_by_month_pk(org_id, month)
-    results = ArgusItem.gsi1.query(pk, ArgusItem.GSI1SK.between(start_iso, end_iso + "~"))
-    for item in results:
-        if isinstance(item, IncidentItem):
-            yield float(item.lat), float(item.lon), item.occurred_from, item.category
+    for item in _items_in_month(org_id, month, start_iso, end_iso):
+        yield float(item.lat), float(item.lon), item.occurred_from, item.category
