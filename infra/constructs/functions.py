@@ -148,6 +148,7 @@ class ArgusFunction(Construct):
         memory_mb: int = 256,
         timeout: cdk.Duration | None = None,
         layer: str = "shared",
+        snap_start: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
         if layer not in assets.layers:
@@ -184,6 +185,7 @@ class ArgusFunction(Construct):
             memory_size=memory_mb,
             timeout=timeout or cdk.Duration.seconds(30),
             description=description,
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snap_start else None,
             environment={
                 "POWERTOOLS_SERVICE_NAME": "argus",
                 "POWERTOOLS_METRICS_NAMESPACE": "Argus",

@@ -15,6 +15,7 @@ from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
@@ -83,8 +84,20 @@ class GraphqlApi(Construct):
             environment=environment,
             memory_mb=config.graphql_memory_mb,
             timeout=cdk.Duration.seconds(config.graphql_timeout_seconds),
+            snap_start=config.graphql_snap_start,
         )
         grant_table(self.handler.role, table, key, write=True)
+        # What API Gateway invokes. With SnapStart, the alias "live" on the version published by this
+        # deploy (SnapStart applies to published versions only, never to $LATEST).
+        self.target: lambda_.IFunction = self.handler.function
+        if config.graphql_snap_start:
+            self.target = lambda_.Alias(
+                self,
+                "Live",
+                alias_name="live",
+                version=self.handler.function.current_version,
+                description="The published version API Gateway invokes (SnapStart)",
+            )
 
         cors = None
         if config.cors_origins:
@@ -128,7 +141,7 @@ class GraphqlApi(Construct):
             methods=[apigwv2.HttpMethod.POST],
             integration=integrations.HttpLambdaIntegration(
                 "GraphqlIntegration",
-                self.handler.function,
+                self.target,
                 payload_format_version=apigwv2.PayloadFormatVersion.VERSION_2_0,
             ),
             authorizer=self.authorizer,

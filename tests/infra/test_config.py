@@ -59,3 +59,13 @@ def test_external_issuer_from_context() -> None:
 def test_bad_context_is_refused(context: dict[str, str]) -> None:
     with pytest.raises(ConfigError):
         load_config(Context(**context), environ={})
+
+
+def test_snapstart_is_on_outside_dev_and_can_be_switched_by_context() -> None:
+    assert not load_config(Context(), environ={}).graphql_snap_start
+    assert load_config(Context(stage="prod"), environ={}).graphql_snap_start
+    assert load_config(Context(stage="staging"), environ={}).graphql_snap_start
+    assert load_config(Context(graphqlSnapStart="true"), environ={}).graphql_snap_start
+    assert not load_config(Context(stage="prod", graphqlSnapStart="False"), environ={}).graphql_snap_start
+    with pytest.raises(ConfigError, match="graphqlSnapStart"):
+        load_config(Context(graphqlSnapStart="yes"), environ={})

@@ -17,6 +17,8 @@ from synth_support import (
     resources,
 )
 
+from infra.constructs.graphql_api import HANDLER
+
 pytestmark = pytest.mark.infra
 
 
@@ -88,3 +90,37 @@ def test_users_cannot_change_their_organisation(dev: Synth) -> None:
     assert "custom:org" in props["ReadAttributes"]  # so ID tokens carry it
     assert "custom:org" not in props["WriteAttributes"]
     assert props["GenerateSecret"] is False
+
+
+def _graphql_function(synth: Synth) -> tuple[str, dict]:
+    functions = resources(synth.service, "AWS::Lambda::Function")
+    matches = [(i, f) for i, f in functions.items() if f["Properties"]["Handler"] == HANDLER]
+    assert len(matches) == 1
+    return matches[0]
+
+
+def test_production_api_invokes_a_snapstart_version_through_an_alias(external: Synth) -> None:
+    function_id, function = _graphql_function(external)
+    assert function["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    version_id, version = only(external.service, "AWS::Lambda::Version")
+    assert version["Properties"]["FunctionName"] == {"Ref": function_id}
+    alias_id, alias = only(external.service, "AWS::Lambda::Alias")
+    assert alias["Properties"]["Name"] == "live"
+    assert alias["Properties"]["FunctionVersion"] == {"Fn::GetAtt": [version_id, "Version"]}
+    _, integration = only(external.service, "AWS::ApiGatewayV2::Integration")
+    assert integration["Properties"]["IntegrationUri"] == {"Ref": alias_id}
+    # API Gateway may invoke the alias, and only through this API
+    permissions = [
+        p["Properties"]
+        for p in resources(external.service, "AWS::Lambda::Permission").values()
+        if p["Properties"]["Principal"] == "apigateway.amazonaws.com"
+    ]
+    assert [p["FunctionName"] for p in permissions] == [{"Ref": alias_id}]
+
+
+def test_dev_invokes_latest_without_snapstart(dev: Synth) -> None:
+    function_id, function = _graphql_function(dev)
+    assert "SnapStart" not in function["Properties"]
+    assert not resources(dev.service, "AWS::Lambda::Alias")
+    _, integration = only(dev.service, "AWS::ApiGatewayV2::Integration")
+    assert integration["Properties"]["IntegrationUri"] == {"Fn::GetAtt": [function_id, "Arn"]}

@@ -15,6 +15,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.tools import merge_types
 
 from argus.api.context import ArgusContext
+from argus.api.enums import use_enum_lookup
 from argus.api.errors import ArgusErrors, with_code
 from argus.audit import schema as audit_schema
 from argus.incidents import schema as incidents_schema
@@ -67,14 +68,17 @@ schema = ArgusSchema(
     subscription=Subscription,
     extensions=[ArgusErrors, lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],
 )
+use_enum_lookup(schema)
 
 
-async def authenticate(authorization: str | None, context: ArgusContext) -> None:
-    """Verify the bearer token; off the event loop when the JWKS may have to be fetched over HTTP (in the
-    local stack the JWKS is served by this very server)."""
+async def authenticate(authorization: str | None, context: ArgusContext, *, concurrent: bool = True) -> None:
+    """Verify the bearer token. A server with ``concurrent`` requests verifies off the event loop when the
+    JWKS may have to be fetched over HTTP (in the local stack the JWKS is served by this very server).
+    On Lambda, Mangum runs one event at a time: nothing else could use the loop meanwhile, so the fetch
+    happens in place and the cold start does not pay for a worker thread."""
     verifier = get_verifier()
     try:
-        if verifier.can_verify_offline(authorization):
+        if not concurrent or verifier.can_verify_offline(authorization):
             # The usual case: the key is cached, so verifying is CPU work only (no thread hand-off).
             context.principal = verifier.verify_header(authorization)
         else:
@@ -85,10 +89,14 @@ async def authenticate(authorization: str | None, context: ArgusContext) -> None
 
 
 class ArgusGraphQL(GraphQL[ArgusContext, None]):
+    def __init__(self, *args: Any, concurrent: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.concurrent = concurrent
+
     async def get_context(self, request: Any, response: Any) -> ArgusContext:
         context = ArgusContext(request=request, response=response)
         if request.scope["type"] == "http":
-            await authenticate(request.headers.get("authorization"), context)
+            await authenticate(request.headers.get("authorization"), context, concurrent=self.concurrent)
         return context
 
     async def on_ws_connect(self, context: ArgusContext) -> Any:  # type: ignore[override]
@@ -102,10 +110,14 @@ class ArgusGraphQL(GraphQL[ArgusContext, None]):
         return None
 
 
-def create_app(graphql_ide: Literal["graphiql"] | None = "graphiql") -> ArgusGraphQL:
+def create_app(
+    graphql_ide: Literal["graphiql"] | None = "graphiql", *, concurrent: bool = True
+) -> ArgusGraphQL:
+    """The ASGI app. ``concurrent=False`` for a host that serves one request at a time (Lambda)."""
     return ArgusGraphQL(
         schema,
         graphql_ide=graphql_ide,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         allow_queries_via_get=False,
+        concurrent=concurrent,
     )

@@ -3,10 +3,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from argus.platform.validation import DomainModel
 
 
-class AuditRecord(BaseModel):
+class AuditRecord(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     event_id: str

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from argus.audit.service import record_event
-from argus.consumers import AUDIT
-from argus.platform.consumers import sqs_consumer
+from argus.platform.startup import loading_handler
+
+with loading_handler():
+    from argus.audit.service import record_event
+    from argus.consumers import AUDIT
+    from argus.platform.consumers import sqs_consumer
 
 handler = sqs_consumer(AUDIT.name, record_event)

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from mangum import Mangum
+from argus.platform.startup import loading_handler
 
-from argus.api.graphql import create_app
+with loading_handler():
+    from mangum import Mangum
 
-handler = Mangum(create_app(graphql_ide=None), lifespan="off", api_gateway_base_path="/")
+    from argus.api.graphql import create_app
+
+    # Mangum hands the app one event at a time: nothing runs concurrently on its event loop.
+    handler = Mangum(
+        create_app(graphql_ide=None, concurrent=False), lifespan="off", api_gateway_base_path="/"
+    )

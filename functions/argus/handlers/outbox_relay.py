@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from argus.platform.observability import logger
-from argus.platform.publisher import get_publisher
-from argus.platform.relay import relay
+from argus.platform.startup import loading_handler
+
+with loading_handler():
+    from argus.platform.observability import logger
+    from argus.platform.publisher import get_publisher
+    from argus.platform.relay import relay
 
 
 @logger.inject_lambda_context

@@ -9,10 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from argus.patterns.service import request_nightly_runs
-from argus.platform import clock
-from argus.platform.errors import BadUserInput
-from argus.platform.observability import logger
+from argus.platform.startup import loading_handler
+
+with loading_handler():
+    from argus.patterns.service import request_nightly_runs
+    from argus.platform import clock
+    from argus.platform.errors import BadUserInput
+    from argus.platform.observability import logger
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

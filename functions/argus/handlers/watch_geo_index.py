@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from argus.consumers import WATCH_GEO_INDEX
-from argus.platform.consumers import sqs_consumer
-from argus.watch.service.geography import index_area_event
+from argus.platform.startup import loading_handler
+
+with loading_handler():
+    from argus.consumers import WATCH_GEO_INDEX
+    from argus.platform.consumers import sqs_consumer
+    from argus.watch.service.geography import index_area_event
 
 handler = sqs_consumer(WATCH_GEO_INDEX.name, index_area_event)

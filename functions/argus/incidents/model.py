@@ -6,10 +6,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
 
 from argus.incidents.taxonomy import Category
 from argus.platform import clock
+from argus.platform.validation import DomainModel
 
 # How far in the future a reported time may lie (clients' clocks drift).
 CLOCK_SKEW = timedelta(minutes=5)
@@ -66,7 +67,7 @@ Reason = Annotated[str, _text(500)]
 RmsReference = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,63}$")]
 
 
-class Point(BaseModel):
+class Point(DomainModel):
     """A GeoJSON Point (RFC 7946): [longitude, latitude] in WGS 84."""
 
     model_config = ConfigDict(frozen=True)
@@ -113,7 +114,7 @@ def check_window(occurred_from: datetime, occurred_to: datetime) -> None:
         raise ValueError("the incident cannot have happened in the future")
 
 
-class ReportInput(BaseModel):
+class ReportInput(DomainModel):
     model_config = ConfigDict(extra="forbid")
 
     category: Category
@@ -132,7 +133,7 @@ class ReportInput(BaseModel):
         return self
 
 
-class Incident(BaseModel):
+class Incident(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     id: str
@@ -156,7 +157,7 @@ class Incident(BaseModel):
     version: int
 
 
-class TimelineEntry(BaseModel):
+class TimelineEntry(DomainModel):
     """One change of an incident, as its event recorded it (who, when, what, why)."""
 
     model_config = ConfigDict(frozen=True)

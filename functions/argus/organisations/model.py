@@ -9,9 +9,10 @@ from functools import lru_cache
 from typing import Annotated
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, field_validator
 
 from argus.platform.auth.principal import Role
+from argus.platform.validation import DomainModel
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 # BCP 47 language tag, the common shapes: language[-Script][-REGION|-UN M.49]
@@ -31,7 +32,7 @@ class ContactKind(StrEnum):
     SOCIAL = "social"
 
 
-class ContactChannel(BaseModel):
+class ContactChannel(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     kind: ContactKind
@@ -47,7 +48,7 @@ class ContactChannel(BaseModel):
         return value
 
 
-class PrivacyDefaults(BaseModel):
+class PrivacyDefaults(DomainModel):
     """How the organisation's data may be published."""
 
     model_config = ConfigDict(frozen=True)
@@ -60,7 +61,7 @@ class PrivacyDefaults(BaseModel):
     publication_delay_days: int = Field(default=30, ge=0, le=365)
 
 
-class Organisation(BaseModel):
+class Organisation(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     id: str
@@ -108,7 +109,7 @@ TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
 Locale = Annotated[str, AfterValidator(_check_locale)]
 
 
-class OrganisationDraft(BaseModel):
+class OrganisationDraft(DomainModel):
     """What an admin gives to create their organisation."""
 
     name: Name
@@ -119,7 +120,7 @@ class OrganisationDraft(BaseModel):
     contacts: tuple[ContactChannel, ...] = Field(default=(), max_length=20)
 
 
-class OrganisationChanges(BaseModel):
+class OrganisationChanges(DomainModel):
     """A partial update; fields left out stay as they are."""
 
     name: Name | None = None
@@ -131,7 +132,7 @@ class OrganisationChanges(BaseModel):
     expected_version: int | None = None
 
 
-class UserProfile(BaseModel):
+class UserProfile(DomainModel):
     """A person known to the organisation (staff or public user)."""
 
     model_config = ConfigDict(frozen=True)
@@ -144,7 +145,7 @@ class UserProfile(BaseModel):
     created_at: datetime
 
 
-class StaffDraft(BaseModel):
+class StaffDraft(DomainModel):
     sub: str = Field(min_length=1, max_length=128)
     display_name: Name
     email: str | None = Field(default=None, max_length=320)

@@ -9,8 +9,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import h3
-
 from argus.geo import feature_collection
 from argus.incidents.service.access import STAFF
 from argus.organisations import store as organisations
@@ -116,6 +114,8 @@ def hotspots_geojson(principal: Principal, run_id: str) -> dict[str, Any]:
     run = get_run(principal, run_id)
     if run.status is not RunStatus.COMPLETED:
         raise Conflict("The pattern run has not completed yet.", details={"field": "id"})
+    import h3  # here, not at module level: the GraphQL function's cold start does not pay for it
+
     features: list[Any] = []
     for cell in run.cells:
         if cell.layer is Layer.HOTSPOT and not (cell.hot or cell.cold):

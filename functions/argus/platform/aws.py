@@ -19,5 +19,11 @@ def aws_client(service: str) -> Any:
     )
 
 
+def is_missing_object(exc: Exception) -> bool:
+    """True when a botocore ``ClientError`` says the S3 object (or bucket key) does not exist."""
+    response = getattr(exc, "response", None) or {}
+    return response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
+
+
 def reset_clients() -> None:
     aws_client.cache_clear()

@@ -7,7 +7,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, field_validator
+
+from argus.platform.validation import DomainModel
 
 # Members needed before a group counts as having "members enrolled" on its formation checklist.
 MIN_MEMBERS_FOR_FORMATION = 5
@@ -76,7 +78,7 @@ Reason = Annotated[str, _text(500)]
 Description = Annotated[str, Field(max_length=2000)]
 
 
-class Checklist(BaseModel):
+class Checklist(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     captains_recruited: bool
@@ -88,7 +90,7 @@ class Checklist(BaseModel):
         return self.captains_recruited and self.members_enrolled and self.first_meeting_held
 
 
-class Survey(BaseModel):
+class Survey(DomainModel):
     """The interest survey among residents of the proposed area."""
 
     model_config = ConfigDict(frozen=True)
@@ -98,7 +100,7 @@ class Survey(BaseModel):
     willing_to_captain: int = 0
 
 
-class GroupCounts(BaseModel):
+class GroupCounts(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     blocks: int = 0
@@ -111,7 +113,7 @@ class GroupCounts(BaseModel):
     left_total: int = 0
 
 
-class WatchGroup(BaseModel):
+class WatchGroup(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     id: str
@@ -138,7 +140,7 @@ class WatchGroup(BaseModel):
         )
 
 
-class StatusChange(BaseModel):
+class StatusChange(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     from_status: GroupStatus | None
@@ -148,7 +150,7 @@ class StatusChange(BaseModel):
     reason: str
 
 
-class Block(BaseModel):
+class Block(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     id: str
@@ -161,7 +163,7 @@ class Block(BaseModel):
     pending: int = 0
 
 
-class PatrolZone(BaseModel):
+class PatrolZone(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     id: str
@@ -170,7 +172,7 @@ class PatrolZone(BaseModel):
     area: dict[str, Any]
 
 
-class Consent(BaseModel):
+class Consent(DomainModel):
     """A recorded consent: when it was given and the exact wording shown."""
 
     model_config = ConfigDict(frozen=True)
@@ -179,7 +181,7 @@ class Consent(BaseModel):
     wording: str
 
 
-class ContactPreference(BaseModel):
+class ContactPreference(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     channel: Channel
@@ -188,7 +190,7 @@ class ContactPreference(BaseModel):
     consent: Consent | None = None
 
 
-class ContactPreferenceInput(BaseModel):
+class ContactPreferenceInput(DomainModel):
     channel: Channel
     address: str | None = Field(default=None, max_length=320)
     enabled: bool = True
@@ -240,7 +242,7 @@ def _check_channels(channels: list[ContactPreferenceInput]) -> list[ContactPrefe
 Channels = Annotated[list[ContactPreferenceInput], Field(max_length=5), AfterValidator(_check_channels)]
 
 
-class Address(BaseModel):
+class Address(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     line1: Annotated[str, _text(200)]
@@ -248,7 +250,7 @@ class Address(BaseModel):
     postcode: Annotated[str, _text(16)]
 
 
-class Member(BaseModel):
+class Member(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     id: str
@@ -264,7 +266,7 @@ class Member(BaseModel):
     approved_at: datetime | None
 
 
-class Household(BaseModel):
+class Household(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     id: str
@@ -274,7 +276,7 @@ class Household(BaseModel):
     members: int
 
 
-class Assignment(BaseModel):
+class Assignment(DomainModel):
     """A captain's assignment to a block."""
 
     model_config = ConfigDict(frozen=True)
@@ -286,7 +288,7 @@ class Assignment(BaseModel):
     assigned_at: datetime
 
 
-class CaptainFigures(BaseModel):
+class CaptainFigures(DomainModel):
     """Participation and performance counters of one captain (kept with atomic ADD updates)."""
 
     model_config = ConfigDict(frozen=True)
@@ -305,7 +307,7 @@ class CaptainFigures(BaseModel):
         return self.approval_hours_total / self.approvals if self.approvals else None
 
 
-class CaptainTask(BaseModel):
+class CaptainTask(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     id: str
@@ -318,7 +320,7 @@ class CaptainTask(BaseModel):
     created_at: datetime
 
 
-class Activity(BaseModel):
+class Activity(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     id: str
@@ -332,7 +334,7 @@ class Activity(BaseModel):
     logged_at: datetime
 
 
-class MentorLink(BaseModel):
+class MentorLink(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     mentor_sub: str

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from argus.platform.validation import DomainModel
 
 
 class MediaStatus(StrEnum):
@@ -15,7 +17,7 @@ class MediaStatus(StrEnum):
     REJECTED = "rejected"  # not what it claimed to be; deleted
 
 
-class Media(BaseModel):
+class Media(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     id: str
@@ -31,7 +33,7 @@ class Media(BaseModel):
     stored_bytes: int | None = None  # size of the sanitised file
 
 
-class UploadTicket(BaseModel):
+class UploadTicket(DomainModel):
     """A presigned POST: the client posts ``fields`` plus the file (last) to ``url``."""
 
     model_config = ConfigDict(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import ConfigDict, field_validator, model_validator
 
 from argus.incidents.model import Incident
 from argus.incidents.service.access import is_staff
@@ -22,14 +22,14 @@ from argus.incidents.taxonomy import CATEGORIES
 from argus.platform import clock
 from argus.platform.auth.principal import Principal
 from argus.platform.errors import BadUserInput
-from argus.platform.validation import validated
+from argus.platform.validation import DomainModel, validated
 
 GENERALISED_RESOLUTION = 8
 MAX_RANGE = timedelta(days=366)
 MAX_FEATURES = 10_000
 
 
-class MapQuery(BaseModel):
+class MapQuery(DomainModel):
     model_config = ConfigDict(extra="forbid")
 
     start: datetime

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from argus.incidents import events
 from argus.incidents.model import (
@@ -33,13 +33,13 @@ from argus.platform.cloudevents import CloudEvent
 from argus.platform.errors import BadUserInput
 from argus.platform.ids import new_id
 from argus.platform.outbox import UnitOfWork
-from argus.platform.validation import validated
+from argus.platform.validation import DomainModel, validated
 
 # Events name a generalised place: the H3 cell of this resolution (~0.74 km², see maps.py).
 EVENT_CELL_RESOLUTION = 8
 
 
-class _Transition(BaseModel):
+class _Transition(DomainModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Reason
@@ -49,7 +49,7 @@ class _Referral(_Transition):
     rms_reference: RmsReference
 
 
-class _Note(BaseModel):
+class _Note(DomainModel):
     model_config = ConfigDict(extra="forbid")
 
     text: Description

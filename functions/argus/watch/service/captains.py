@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from argus.platform import clock
 from argus.platform.auth.principal import Principal, Role
@@ -15,7 +15,7 @@ from argus.platform.ids import new_id
 from argus.platform.keys import watch as keys
 from argus.platform.outbox import UnitOfWork
 from argus.platform.pagination import Page, decode_part_cursor, encode_part_cursor, page_size
-from argus.platform.validation import validated
+from argus.platform.validation import DomainModel, validated
 from argus.watch import events
 from argus.watch.model import (
     MAX_HOURS_PER_ACTIVITY,
@@ -39,7 +39,7 @@ RECENT_ACTIVITY = 10
 MAX_PENDING_HANDOVER = 40
 
 
-class ActivityInput(BaseModel):
+class ActivityInput(DomainModel):
     group_id: str = Field(min_length=1, max_length=64)
     block_id: str | None = Field(default=None, max_length=64)
     kind: ActivityKind

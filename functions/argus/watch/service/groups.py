@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from argus.platform import clock
 from argus.platform.auth.principal import Principal, Role
@@ -12,7 +12,7 @@ from argus.platform.errors import BadUserInput
 from argus.platform.ids import new_id
 from argus.platform.outbox import UnitOfWork
 from argus.platform.pagination import Page, page_size
-from argus.platform.validation import validated
+from argus.platform.validation import DomainModel, validated
 from argus.watch import events
 from argus.watch.model import (
     TRANSITIONS,
@@ -34,21 +34,21 @@ from argus.watch.store import groups as store
 MAX_GROUP_AREA_KM2 = 25.0
 
 
-class GroupProposal(BaseModel):
+class GroupProposal(DomainModel):
     name: Name
     description: Description = ""
     boundary: dict[str, Any]
     fix_orientation: bool = False
 
 
-class AreaInput(BaseModel):
+class AreaInput(DomainModel):
     group_id: str = Field(min_length=1, max_length=64)
     name: Name
     area: dict[str, Any]
     fix_orientation: bool = False
 
 
-class StatusInput(BaseModel):
+class StatusInput(DomainModel):
     group_id: str = Field(min_length=1, max_length=64)
     status: GroupStatus
     reason: Reason

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
 from argus.platform import clock
 from argus.platform.auth.principal import Principal
@@ -14,7 +14,7 @@ from argus.platform.errors import BadUserInput, Forbidden, NotFound
 from argus.platform.ids import new_id
 from argus.platform.outbox import UnitOfWork
 from argus.platform.pagination import Page, page_size
-from argus.platform.validation import validated
+from argus.platform.validation import DomainModel, validated
 from argus.watch import events
 from argus.watch.model import (
     Address,
@@ -40,7 +40,7 @@ from argus.watch.store import people as store
 ERASED_NAME = "Former member"
 
 
-class EnrolmentInput(BaseModel):
+class EnrolmentInput(DomainModel):
     group_id: str = Field(min_length=1, max_length=64)
     block_id: str = Field(min_length=1, max_length=64)
     display_name: Name
@@ -284,7 +284,7 @@ def my_memberships(principal: Principal) -> list[Member]:
     return found
 
 
-class ChannelsInput(BaseModel):
+class ChannelsInput(DomainModel):
     channels: Channels
 
 

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
 from argus.platform import clock
 from argus.platform.auth.principal import Principal
 from argus.platform.ids import new_id
 from argus.platform.outbox import UnitOfWork
-from argus.platform.validation import validated
+from argus.platform.validation import DomainModel, validated
 from argus.watch import events
 from argus.watch.model import (
     Address,
@@ -31,18 +31,18 @@ from argus.watch.store import groups as group_store
 from argus.watch.store import people as store
 
 
-class ImportedPerson(BaseModel):
+class ImportedPerson(DomainModel):
     display_name: Name
     sub: str | None = Field(default=None, max_length=128)
     channels: Channels = Field(default_factory=list)
 
 
-class HouseholdImport(BaseModel):
+class HouseholdImport(DomainModel):
     address: Address
     members: list[ImportedPerson] = Field(min_length=1, max_length=12)
 
 
-class RosterImport(BaseModel):
+class RosterImport(DomainModel):
     group_id: str = Field(min_length=1, max_length=64)
     block_id: str = Field(min_length=1, max_length=64)
     households: list[HouseholdImport] = Field(min_length=1, max_length=500)
