@@ -1,5 +1,6 @@
-"""Pattern events against the standards: every event a run emits (requested, detected, completed, and the
-nightly schedule's requests) validates against its catalogue schema and the CloudEvents schema."""
+"""Pattern events against the standards: every event a run emits (requested, detected, completed, failed on
+the pattern job's last attempt, and the nightly schedule's requests) validates against its catalogue schema
+and the CloudEvents schema."""
 
 from __future__ import annotations
 
@@ -8,23 +9,34 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from argus.handlers import pattern_schedule
+from argus.consumers import PATTERN_JOB
+from argus.handlers import pattern_job, pattern_schedule
 from argus.local import moto_patches
 from argus.organisations import service as organisations
 from argus.patterns import events, job, service
 from argus.platform import clock
 from argus.platform.auth.principal import Role
 from argus.platform.cloudevents import parse_event
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from moto.dynamodb.models import DynamoDBBackend
 
 from tests.contract.conftest import EVENTS_DIR, load_standard
 from tests.contract.test_incidents_contract import _errors
+from tests.factories.events import sqs_event
 from tests.factories.organisations import organisation_draft
 from tests.factories.patterns import planted_city, save_items
 from tests.factories.principals import ORG, admin, principal
 from tests.fakes.aws import ArgusAws
 
 AS_OF = datetime(2026, 3, 2, 18, 30, tzinfo=UTC)
+
+
+class QueryError(Exception):
+    pass
+
+
+def _read_fails(*args: object, **kwargs: object) -> object:
+    raise QueryError("the incidents could not be read")
 
 
 def test_every_emitted_pattern_event_validates(
@@ -37,7 +49,17 @@ def test_every_emitted_pattern_event_validates(
         save_items(planted_city(AS_OF, n=2000), ORG)
         run = service.request_run(principal(Role.ANALYST, sub="analyst-1"), 12)
         job.perform(ORG, run.id)
-        pattern_schedule.handler({"scheduledTime": "2026-03-03T02:00:00Z"}, None)
+        (nightly,) = pattern_schedule.handler({"scheduledTime": "2026-03-03T02:00:00Z"}, None)["requested"]
+        # the nightly run fails on the pattern job's last attempt
+        (request,) = [
+            json.loads(item["event"]["S"])
+            for item in aws.items_of_kind("outbox")
+            if json.loads(item["event"]["S"])["subject"] == nightly
+        ]
+        monkeypatch.setattr(job, "read_points", _read_fails)
+        last = sqs_event(json.dumps({"detail": request}), receive_count=PATTERN_JOB.max_receive_count)
+        with pytest.raises(BatchProcessingError):
+            pattern_job.handler(last, None)
     documents = [
         json.loads(item["event"]["S"])
         for item in aws.items_of_kind("outbox")

@@ -33,10 +33,7 @@ def attempts(event_id: str) -> int:
         return ATTEMPTS[event_id]
 
 
-handler = sqs_consumer(NAME, _always_fail)
-
 HANDLER = f"{__name__}.handler"
-
 SPEC = ConsumerSpec(
     name=NAME,
     handler=HANDLER,
@@ -45,3 +42,5 @@ SPEC = ConsumerSpec(
     batch_size=10,
     max_receive_count=MAX_RECEIVE_COUNT,
 )
+
+handler = sqs_consumer(SPEC, _always_fail)

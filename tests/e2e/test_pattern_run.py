@@ -1,16 +1,20 @@
 """A crime-pattern run on the running stack: a city's incidents (some imported in the City of Chicago
 layout), an officer asks for a run, the pattern-job consumer performs it in the background, and the new
 hot spot is announced with org.argus.pattern.detected.v1 (seen in the audit trail, which records every
-event)."""
+event). A run whose job fails on every delivery turns FAILED after the last one, announced with
+org.argus.pattern.run-failed.v1, and its message is dead-lettered."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
 import h3
 import pytest
+from argus.consumers import PATTERN_JOB
 from argus.local.stack import LocalStack
+from argus.patterns import job
 
 from tests.factories.patterns import NEW, chicago_csv, planted_city, save_items
 
@@ -22,6 +26,8 @@ IMPORT = "mutation($csv: String!) { importIncidents(format: CHICAGO, csv: $csv) 
 REQUEST = "mutation { requestPatternRun(weeks: 12) { id status } }"
 RUN = "query($id: ID!) { patternRun(id: $id) { status incidents detected cells { cell category hot } } }"
 DETECTED = "org.argus.pattern.detected.v1"
+RUN_FAILED = "org.argus.pattern.run-failed.v1"
+FAILURE = "query($id: ID!) { patternRun(id: $id) { status failedAt failureReason } }"
 
 
 def test_a_pattern_run_announces_the_new_hot_spot(stack: LocalStack, gql: GraphQLClient) -> None:
@@ -57,3 +63,58 @@ def test_a_pattern_run_announces_the_new_hot_spot(stack: LocalStack, gql: GraphQ
     announced = {e["data"]["cell"] for e in trail if e["eventType"] == DETECTED}
     assert burst in announced and len(announced) == run["detected"]
     assert {e["subject"] for e in trail if e["eventType"] == DETECTED} == {requested["id"]}
+
+
+class IncidentStoreDown(Exception):
+    pass
+
+
+def test_a_pattern_run_that_keeps_failing_turns_failed(
+    stack: LocalStack, gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    org = create_org(gql, stack, "patterns-fail")
+    officer = stack.token(org.id, ["officer"], sub=unique("officer"))
+    # the pattern job (run in this process by the stack's poller) cannot read this organisation's incidents
+    read_points = job.read_points
+    attempts: list[str] = []
+
+    def failing_read(org_id: str, *args: Any, **kwargs: Any) -> Any:
+        if org_id == org.id:
+            attempts.append(org_id)
+            raise IncidentStoreDown(f"no incidents for {org_id}")
+        return read_points(org_id, *args, **kwargs)
+
+    monkeypatch.setattr(job, "read_points", failing_read)
+    requested = gql.execute(REQUEST, token=officer).ok()["requestPatternRun"]
+
+    def failed() -> dict[str, Any] | None:
+        run = gql.execute(FAILURE, {"id": requested["id"]}, token=officer).ok()["patternRun"]
+        return run if run["status"] != "REQUESTED" else None
+
+    # the poller passes SQS's ApproximateReceiveCount, so the last of the declared attempts is known
+    run = wait_until(failed, timeout=30, interval=0.2, what="the failed pattern run")
+    assert run["status"] == "FAILED" and run["failureReason"] == "IncidentStoreDown" and run["failedAt"]
+    assert len(attempts) == PATTERN_JOB.max_receive_count
+
+    trail = wait_for_audit(
+        gql,
+        org.admin_token,
+        lambda entries: any(e["eventType"] == RUN_FAILED for e in entries),
+        what="the pattern.run-failed event",
+    )
+    (announced,) = [e for e in trail if e["eventType"] == RUN_FAILED]
+    assert announced["subject"] == requested["id"] and announced["data"]["reason"] == "IncidentStoreDown"
+
+    # and the request itself went to the pattern job's dead-letter queue, as before
+    assert stack.resources is not None
+    dlq = stack.resources.consumer_queues[PATTERN_JOB.name].dlq_url
+
+    def dead_lettered() -> bool:
+        messages = (
+            stack.clients["sqs"]
+            .receive_message(QueueUrl=dlq, MaxNumberOfMessages=10, WaitTimeSeconds=0, VisibilityTimeout=0)
+            .get("Messages", [])
+        )
+        return any(json.loads(m["Body"])["detail"]["subject"] == requested["id"] for m in messages)
+
+    wait_until(dead_lettered, timeout=15, interval=0.2, what="the request in the pattern job's DLQ")

@@ -76,8 +76,9 @@ def eventbridge_envelope(event: CloudEvent | dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def sqs_event(*bodies: str) -> dict[str, Any]:
-    """An SQS event source batch as Lambda delivers it."""
+def sqs_event(*bodies: str, receive_count: int | None = 1) -> dict[str, Any]:
+    """An SQS event source batch as Lambda delivers it: each message on its ``receive_count``-th delivery
+    (``None``: without the attribute)."""
     return {
         "Records": [
             {
@@ -85,7 +86,7 @@ def sqs_event(*bodies: str) -> dict[str, Any]:
                 "receiptHandle": f"receipt-{number}",
                 "body": body,
                 "attributes": {
-                    "ApproximateReceiveCount": "1",
+                    **({} if receive_count is None else {"ApproximateReceiveCount": str(receive_count)}),
                     "SentTimestamp": "1741944413000",
                     "SenderId": "AIDAEXAMPLE",
                     "ApproximateFirstReceiveTimestamp": "1741944413001",

@@ -159,3 +159,14 @@ def test_audit_records_stay_in_their_organisation(aws: ArgusAws) -> None:
     audit_handler(sqs_event(sqs_body(cloudevent(org="southvale"))), None)
     assert list(audit_service.audit_trail(admin(), 10, None).items) == []
     assert len(audit_service.audit_trail(admin(org="southvale"), 10, None).items) == 1
+
+
+def test_every_declared_consumer_is_served_by_its_handler() -> None:
+    import importlib
+
+    from argus.consumers import CONSUMERS
+
+    for spec in CONSUMERS:
+        module = importlib.import_module(spec.handler_module)
+        handler = getattr(module, spec.handler_function)
+        assert handler.consumer is spec, spec.name

@@ -9,4 +9,4 @@ with loading_handler():
     from argus.consumers import AUDIT
     from argus.platform.consumers import sqs_consumer
 
-handler = sqs_consumer(AUDIT.name, record_event)
+handler = sqs_consumer(AUDIT, record_event)

@@ -6,10 +6,9 @@ from __future__ import annotations
 from argus.platform.startup import loading_handler
 
 with loading_handler():
+    from argus.consumers import INCIDENT_MEDIA
     from argus.incidents.media.sanitiser import sanitise_uploaded
     from argus.platform.consumers import sqs_consumer
 
-# Equal to INCIDENT_MEDIA.name in argus/consumers.py (tests/integration/incidents/test_media.py checks).
-CONSUMER_NAME = "incident-media"
 
-handler = sqs_consumer(CONSUMER_NAME, sanitise_uploaded)
+handler = sqs_consumer(INCIDENT_MEDIA, sanitise_uploaded)

@@ -9,4 +9,4 @@ with loading_handler():
     from argus.platform.consumers import sqs_consumer
     from argus.watch.service.geography import index_area_event
 
-handler = sqs_consumer(WATCH_GEO_INDEX.name, index_area_event)
+handler = sqs_consumer(WATCH_GEO_INDEX, index_area_event)

@@ -10,8 +10,9 @@ from argus.platform.cloudevents import CloudEvent, make_event
 PATTERN_RUN_REQUESTED = "org.argus.pattern.run-requested.v1"
 PATTERN_DETECTED = "org.argus.pattern.detected.v1"
 PATTERN_RUN_COMPLETED = "org.argus.pattern.run-completed.v1"
+PATTERN_RUN_FAILED = "org.argus.pattern.run-failed.v1"
 
-ALL_TYPES = (PATTERN_RUN_REQUESTED, PATTERN_DETECTED, PATTERN_RUN_COMPLETED)
+ALL_TYPES = (PATTERN_RUN_REQUESTED, PATTERN_DETECTED, PATTERN_RUN_COMPLETED, PATTERN_RUN_FAILED)
 
 
 def pattern_event(event_type: str, *, org_id: str, run_id: str, **data: Any) -> CloudEvent:

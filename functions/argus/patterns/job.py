@@ -3,7 +3,8 @@
 Idempotent end to end, so a retried or redelivered request changes nothing twice: the cells are written
 as the same items again, every batch of ``pattern.detected`` events commits together with a conditional
 marker (a batch emitted before is skipped), and the header turns ``completed`` — with
-``pattern.run-completed`` — exactly once. Needs the pattern layer (numpy, scipy, h3)."""
+``pattern.run-completed`` — exactly once. When the consumer's last attempt raises, ``fail_requested`` turns
+a still requested run ``failed`` with ``pattern.run-failed``. Needs the pattern layer (numpy, scipy, h3)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ EVENTS_PER_BATCH = MAX_TRANSACTION_ITEMS - 1  # and the batch's marker
 
 
 def perform(org_id: str, run_id: str) -> PatternRun:
-    """Analyse and store run ``run_id`` (requested before); a completed run is returned as stored."""
+    """Analyse and store run ``run_id`` (requested before); a completed run is returned as stored. A
+    failed run is performed all the same (its message redriven from the dead-letter queue) and completes."""
     run = store.get_run(org_id, run_id, with_cells=False, consistent=True)
     if run is None:
         raise NotFound(f"No pattern run {run_id} in {org_id}.")
@@ -38,6 +40,7 @@ def perform(org_id: str, run_id: str) -> PatternRun:
     hotspot_layer = [c for c in analysis.cells if c.layer is Layer.HOTSPOT]
     run.status = RunStatus.COMPLETED
     run.completed_at = clock.now()
+    run.failed_at, run.failure_reason = None, None
     run.incidents = points.size
     run.hot_cells = sum(c.hot for c in hotspot_layer)
     run.cold_cells = sum(c.cold for c in hotspot_layer)
@@ -89,12 +92,42 @@ def _emit_batch(org_id: str, run_id: str, number: int, cells: list[PatternCell])
         logger.info("pattern events emitted before", extra={"run_id": run_id, "batch": number})
 
 
-def perform_requested(event: CloudEvent, uow: UnitOfWork) -> None:
-    """Consumer body: the run commits in its own transactions (too many items for ``uow``); the consumer's
-    processed-event marker then commits in ``uow``."""
+def _requested_run_id(event: CloudEvent) -> str | None:
     if event.get_type() != events.PATTERN_RUN_REQUESTED:
-        return
+        return None
     data = event.get_data()
     if not isinstance(data, dict):
         raise ValueError("pattern.run-requested carries no data object")
-    perform(event.get_extension("orgid"), str(data["runId"]))
+    return str(data["runId"])
+
+
+def perform_requested(event: CloudEvent, uow: UnitOfWork) -> None:
+    """Consumer body: the run commits in its own transactions (too many items for ``uow``); the consumer's
+    processed-event marker then commits in ``uow``."""
+    run_id = _requested_run_id(event)
+    if run_id is not None:
+        perform(event.get_extension("orgid"), run_id)
+
+
+def fail_requested(event: CloudEvent, reason: str, uow: UnitOfWork) -> None:
+    """The consumer's last attempt at ``event`` raised: a run still requested turns ``failed`` with
+    ``pattern.run-failed`` (in ``uow``); a completed or already failed run is left as it is."""
+    run_id = _requested_run_id(event)
+    if run_id is None:
+        return
+    org_id = event.get_extension("orgid")
+    run = store.get_run(org_id, run_id, with_cells=False, consistent=True)
+    if run is None or run.status is not RunStatus.REQUESTED:
+        logger.info("pattern run not requested: not marked failed", extra={"run_id": run_id})
+        return
+    store.mark_failed(uow, org_id, run_id, clock.now(), reason)
+    uow.emit(
+        events.pattern_event(
+            events.PATTERN_RUN_FAILED,
+            org_id=org_id,
+            run_id=run_id,
+            asOf=clock.iso(run.as_of),
+            weeks=run.weeks,
+            reason=reason,
+        )
+    )

@@ -33,8 +33,12 @@ SCHEDULER_ACTOR = "argus:scheduler"
 
 
 class RunStatus(StrEnum):
+    """``requested`` → ``completed``; or ``failed`` when the pattern job's last attempt raised (a new
+    request for the same moment turns a failed run ``requested`` again)."""
+
     REQUESTED = "requested"
     COMPLETED = "completed"
+    FAILED = "failed"
 
 
 class Layer(StrEnum):
@@ -117,6 +121,9 @@ class PatternRun:
     requested_by: str
     requested_at: datetime
     completed_at: datetime | None = None
+    failed_at: datetime | None = None
+    # A short code of why the last attempt failed (the exception's class name): never a message or data.
+    failure_reason: str | None = None
     incidents: int = 0
     hot_cells: int = 0
     cold_cells: int = 0

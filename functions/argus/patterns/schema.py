@@ -69,6 +69,12 @@ class PatternRun:
     requested_by: str
     requested_at: datetime
     completed_at: datetime | None
+    failed_at: datetime | None = strawberry.field(
+        description="When the run failed (status FAILED): the pattern job's last attempt raised."
+    )
+    failure_reason: str | None = strawberry.field(
+        description="Why the run failed, as a short code (the error's kind); never data."
+    )
     incidents: int
     hot_cells: int
     cold_cells: int
@@ -100,6 +106,8 @@ class PatternRun:
             requested_by=r.requested_by,
             requested_at=r.requested_at,
             completed_at=r.completed_at,
+            failed_at=r.failed_at,
+            failure_reason=r.failure_reason,
             incidents=r.incidents,
             hot_cells=r.hot_cells,
             cold_cells=r.cold_cells,
@@ -148,7 +156,8 @@ class Mutation:
     @strawberry.mutation(
         extensions=requires(*STAFF),
         description="Ask for a pattern run over the weeks before now; it runs in the background "
-        "(poll patternRun, or listen for org.argus.pattern.run-completed.v1).",
+        "(poll patternRun, or listen for org.argus.pattern.run-completed.v1 and "
+        "org.argus.pattern.run-failed.v1).",
     )
     def request_pattern_run(self, info: Info, weeks: int = model.DEFAULT_WEEKS) -> PatternRun:
         return PatternRun.of(service.request_run(principal_of(info), weeks))

@@ -38,6 +38,9 @@ def require_staff(principal: Principal) -> None:
 
 
 def _request(org_id: str, as_of: datetime, weeks: int, actor: str, on_exists: ArgusError) -> PatternRun:
+    """Write the header of the run of ``as_of`` and ``pattern.run-requested``. The id is derived from the
+    organisation and ``as_of``: a run of that id that failed is requested again (its failure cleared, a
+    fresh event); one requested or completed raises ``on_exists``."""
     if not MIN_WEEKS <= weeks <= MAX_WEEKS:
         raise BadUserInput(f"weeks must lie between {MIN_WEEKS} and {MAX_WEEKS}.", details={"field": "weeks"})
     run = PatternRun(
@@ -67,7 +70,8 @@ def _request(org_id: str, as_of: datetime, weeks: int, actor: str, on_exists: Ar
 
 def request_run(principal: Principal, weeks: int = DEFAULT_WEEKS) -> PatternRun:
     """Ask for a run over the ``weeks`` weeks before now; the pattern job performs it and emits
-    ``pattern.run-completed`` (and ``pattern.detected`` per new or intensifying hot spot)."""
+    ``pattern.run-completed`` (and ``pattern.detected`` per new or intensifying hot spot), or, when its
+    last attempt fails, turns it failed with ``pattern.run-failed``."""
     require_staff(principal)
     conflict = Conflict("A pattern run was requested at this very moment; try again.")
     return _request(principal.org_id, clock.now().astimezone(UTC), weeks, principal.sub, conflict)
@@ -75,7 +79,8 @@ def request_run(principal: Principal, weeks: int = DEFAULT_WEEKS) -> PatternRun:
 
 def request_nightly_runs(scheduled_at: datetime) -> list[str]:
     """The nightly schedule: one run per organisation as of the start of the scheduled UTC day, so a
-    retried schedule requests nothing twice. Returns the ids of the runs requested now."""
+    retried schedule requests nothing twice, except a run that failed: that one is requested again.
+    Returns the ids of the runs requested now."""
     day = scheduled_at.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     requested: list[str] = []
     for org_id in organisations.all_organisation_ids():
@@ -112,6 +117,8 @@ def hotspots_geojson(principal: Principal, run_id: str) -> dict[str, Any]:
     """An RFC 7946 FeatureCollection of the run's H3 cell polygons: the significant cells of the hotspot
     map and the cube's cells with an emerging category. Places and statistics only, no incidents."""
     run = get_run(principal, run_id)
+    if run.status is RunStatus.FAILED:
+        raise Conflict("The pattern run failed; request a new one.", details={"field": "id"})
     if run.status is not RunStatus.COMPLETED:
         raise Conflict("The pattern run has not completed yet.", details={"field": "id"})
     import h3  # here, not at module level: the GraphQL function's cold start does not pay for it

@@ -2,13 +2,17 @@
 
 A run is one partition (``platform/keys/patterns.py``): its header (``RUN``), its cells in pages of
 ``CELLS_PER_PAGE`` (``CELLS#0000`` …, each well under DynamoDB's 400 KB item limit) and the markers of
-the event batches it emitted (``EMITTED#0000`` …). Runs are listed newest first through GSI1."""
+the event batches it emitted (``EMITTED#0000`` …). Runs are listed newest first through GSI1.
+
+A header is ``requested``, then ``completed`` or ``failed``; a failed header may be requested again (the
+same item put anew: its id is derived from the organisation and ``asOf``)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import datetime
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
@@ -32,6 +36,8 @@ class PatternRunItem(ArgusItem, discriminator="pattern-run"):
     requested_by = UnicodeAttribute()
     requested_at = UTCDateTimeAttribute()
     completed_at = UTCDateTimeAttribute(null=True)
+    failed_at = UTCDateTimeAttribute(null=True)
+    failure_reason = UnicodeAttribute(null=True)  # a short code (an exception's class name), never data
     incidents = NumberAttribute(null=True)
     hot_cells = NumberAttribute(null=True)
     cold_cells = NumberAttribute(null=True)
@@ -69,6 +75,8 @@ def _to_item(run: PatternRun, pages: int | None = None) -> PatternRunItem:
         requested_by=run.requested_by,
         requested_at=run.requested_at,
         completed_at=run.completed_at,
+        failed_at=run.failed_at,
+        failure_reason=run.failure_reason,
         incidents=run.incidents,
         hot_cells=run.hot_cells,
         cold_cells=run.cold_cells,
@@ -89,6 +97,8 @@ def _from_item(item: PatternRunItem, cells: list[PatternCell] | None = None) -> 
         requested_by=item.requested_by,
         requested_at=item.requested_at,
         completed_at=item.completed_at,
+        failed_at=item.failed_at,
+        failure_reason=item.failure_reason,
         incidents=int(item.incidents or 0),
         hot_cells=int(item.hot_cells or 0),
         cold_cells=int(item.cold_cells or 0),
@@ -100,8 +110,27 @@ def _from_item(item: PatternRunItem, cells: list[PatternCell] | None = None) -> 
 
 
 def add_requested(uow: UnitOfWork, run: PatternRun, *, on_exists: ArgusError) -> None:
-    """The header of a requested run (``on_exists`` when a run with its id exists)."""
-    uow.put(_to_item(run), condition=PatternRunItem.PK.does_not_exist(), on_condition_failed=on_exists)
+    """The header of a requested run, new or replacing a failed run of the same id (its failure is
+    cleared); ``on_exists`` when a run with its id is requested or completed."""
+    uow.put(
+        _to_item(run),
+        condition=PatternRunItem.PK.does_not_exist() | (PatternRunItem.status == RunStatus.FAILED.value),
+        on_condition_failed=on_exists,
+    )
+
+
+def mark_failed(uow: UnitOfWork, org_id: str, run_id: str, failed_at: datetime, reason: str) -> None:
+    """Turn a requested run ``failed`` (Conflict if it is not requested: a completed run stays so)."""
+    uow.update(
+        PatternRunItem(PK=keys.run_pk(org_id, run_id), SK=keys.RUN_SK),
+        [
+            PatternRunItem.status.set(RunStatus.FAILED.value),
+            PatternRunItem.failed_at.set(failed_at),
+            PatternRunItem.failure_reason.set(reason),
+        ],
+        condition=PatternRunItem.status == RunStatus.REQUESTED.value,
+        on_condition_failed=Conflict("The pattern run is not requested any more."),
+    )
 
 
 def complete(uow: UnitOfWork, run: PatternRun, pages: int) -> None:
@@ -141,8 +170,10 @@ def get_run(
     except PatternRunItem.DoesNotExist:
         return None
     cells: list[PatternCell] = []
-    if with_cells and item.status == RunStatus.COMPLETED.value:
-        pages = PatternCellsItem.query(item.PK, PatternCellsItem.SK.startswith(keys.CELLS_PREFIX))
+    if with_cells and item.status == RunStatus.COMPLETED.value and item.pages:
+        # the pages this completion wrote: an earlier failed attempt may have left more behind
+        last = keys.cells_sk(int(item.pages) - 1)
+        pages = PatternCellsItem.query(item.PK, PatternCellsItem.SK.between(keys.cells_sk(0), last))
         for page in pages:
             cells.extend(PatternCell.from_json(d) for d in json.loads(page.cells))
     return _from_item(item, cells)

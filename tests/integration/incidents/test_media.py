@@ -315,14 +315,3 @@ def test_the_post_policy_pins_the_type_and_size_and_confirmation_checks_what_arr
     assert missing.value.details["reason"] == "not_uploaded"
     assert service.get_media(member(), incident.id, ticket.media.id).status == MediaStatus.PENDING
     assert outbox_events(aws, media_events.MEDIA_UPLOADED) == []
-
-
-def test_the_handler_name_matches_the_catalogue_when_declared() -> None:
-    import argus.consumers as catalogue
-
-    spec = getattr(catalogue, "INCIDENT_MEDIA", None)
-    if spec is None:
-        pytest.skip("argus.consumers.INCIDENT_MEDIA is not declared yet (the lead wires it)")
-    assert (
-        spec.name == incident_media.CONSUMER_NAME and spec.handler == "argus.handlers.incident_media.handler"
-    )

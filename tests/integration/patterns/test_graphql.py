@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from argus.patterns import job
+from argus.patterns import job, store
 from argus.platform import clock
 from argus.platform.auth.principal import Role
+from argus.platform.outbox import UnitOfWork
 
 from tests.factories.patterns import planted_city, save_items
 from tests.factories.principals import ORG, principal
@@ -66,3 +67,40 @@ async def test_members_and_captains_are_refused(aws: ArgusAws) -> None:
         assert codes(await execute(LIST, who)) == ["FORBIDDEN"]
     bad = await execute(REQUEST, principal(Role.OFFICER), {"weeks": 200})
     assert codes(bad) == ["BAD_USER_INPUT"]
+
+
+FAILURE = (
+    "query($id: ID!) { patternRun(id: $id) { status completedAt failedAt failureReason cells { cell } } }"
+)
+
+
+async def test_a_failed_run_says_when_and_why(aws: ArgusAws, fixed_clock: clock.FixedClock) -> None:
+    officer = principal(Role.OFFICER)
+    run_id = (await execute(REQUEST, officer, {"weeks": 8}))["data"]["requestPatternRun"]["id"]
+    requested = await execute(FAILURE, officer, {"id": run_id})
+    assert requested["data"]["patternRun"] == {
+        "status": "REQUESTED",
+        "completedAt": None,
+        "failedAt": None,
+        "failureReason": None,
+        "cells": [],
+    }
+    # the pattern job's last attempt failed
+    fixed_clock.advance(minutes=3)
+    uow = UnitOfWork()
+    store.mark_failed(uow, ORG, run_id, clock.now(), "QueryError")
+    uow.commit()
+
+    failed = await execute(FAILURE, principal(Role.ANALYST), {"id": run_id})
+    assert failed["errors"] == []
+    assert failed["data"]["patternRun"] == {
+        "status": "FAILED",
+        "completedAt": None,
+        "failedAt": "2026-03-02T18:33:00+00:00",
+        "failureReason": "QueryError",
+        "cells": [],
+    }
+    listed = await execute(LIST, officer)
+    assert [(n["id"], n["status"]) for n in listed["data"]["patternRuns"]["nodes"]] == [(run_id, "FAILED")]
+    no_map = await execute(GEOJSON, officer, {"id": run_id})
+    assert codes(no_map) == ["CONFLICT"] and "failed" in no_map["errors"][0]["message"]

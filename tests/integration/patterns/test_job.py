@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 import h3
 import pytest
-from argus.consumers import PATTERN_JOB
 from argus.handlers import pattern_job, pattern_schedule
 from argus.organisations import service as organisations
 from argus.patterns import events, job, service, store
@@ -113,7 +112,6 @@ def test_a_retried_run_emits_nothing_twice(aws: ArgusAws, monkeypatch: pytest.Mo
 
 
 def test_the_consumer_performs_a_requested_run(aws: ArgusAws) -> None:
-    assert pattern_job.CONSUMER_NAME == PATTERN_JOB.name
     save_items(planted_city(AS_OF, n=1500, burst=False), ORG)
     run_id = requested(8)
     (document,) = outbox_events(aws, events.PATTERN_RUN_REQUESTED)
