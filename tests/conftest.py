@@ -3,7 +3,9 @@ state (signing key) kept out of the working tree."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -19,7 +21,10 @@ os.environ.update(
     AWS_DEFAULT_REGION="eu-west-2",
     AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled",
 )
-os.environ.setdefault("ARGUS_LOCAL_DIR", tempfile.mkdtemp(prefix="argus-test-"))
+if "ARGUS_LOCAL_DIR" not in os.environ:
+    _local_dir = tempfile.mkdtemp(prefix="argus-test-")
+    os.environ["ARGUS_LOCAL_DIR"] = _local_dir
+    atexit.register(shutil.rmtree, _local_dir, ignore_errors=True)
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Argus")
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
