@@ -158,13 +158,9 @@ def in_process_aws(tables: list[str]) -> Iterator[None]:
     restored afterwards.
 
     moto's own transact_write_items deep-copies the whole table for every transaction (minutes for the
-    400-household roster); the local stack's replacement (argus.local.moto_patches) is used meanwhile."""
+    400-household roster); the local stack's replacements (argus.local.moto_patches) are used meanwhile."""
     from argus.local import moto_patches
     from moto import mock_aws
-    from moto.dynamodb.models import DynamoDBBackend
-
-    patched = DynamoDBBackend.transact_write_items is moto_patches.transact_write_items
-    moto_patches.install()
 
     saved = {k: v for k, v in os.environ.items() if k.startswith(_ENV_PREFIXES)}
     for name in ("ARGUS_AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL", "AWS_PROFILE"):
@@ -184,7 +180,7 @@ def in_process_aws(tables: list[str]) -> Iterator[None]:
         ARGUS_EVENT_BUS_NAME=tables[0],
     )
     try:
-        with mock_aws():
+        with moto_patches.installed(), mock_aws():
             import boto3
             from argus.platform.table import create_table_request
 
@@ -198,8 +194,6 @@ def in_process_aws(tables: list[str]) -> Iterator[None]:
             del os.environ[key]
         os.environ.update(saved)
         _reset_package()
-        if not patched:
-            moto_patches.uninstall()
 
 
 # -- the programme ------------------------------------------------------------------------------------

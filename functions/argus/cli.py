@@ -44,7 +44,7 @@ Stop with Ctrl-C.
             flush=True,
         )
         if not args.no_seed:
-            threading.Thread(target=_seed_watch, name="argus-demo-watch", daemon=True).start()
+            threading.Thread(target=_seed_in_background, name="argus-demo-data", daemon=True).start()
         while not stopping.wait(0.5):
             pass
     except KeyboardInterrupt:
@@ -53,6 +53,12 @@ Stop with Ctrl-C.
         print("Stopping the local stack…", flush=True)
         stack.stop()
     return 0
+
+
+def _seed_in_background() -> None:
+    """The demo watch programme, then the demo incidents (which fall in and around it)."""
+    _seed_watch()
+    _seed_incidents()
 
 
 def _seed_watch() -> None:
@@ -69,6 +75,25 @@ def _seed_watch() -> None:
     if group_id:
         elapsed = time.monotonic() - started
         print(f"Demo watch programme ready in {elapsed:.1f} s (group {group_id}).", flush=True)
+
+
+def _seed_incidents() -> None:
+    from argus.local.seed import DEMO_OFFICER_SUB, DEMO_ORG
+    from argus.local.seed_incidents import WEEKS, seed_incidents_demo
+
+    started = time.monotonic()
+    print(
+        f"Importing the demo incidents of the last {WEEKS} weeks (they show on the map as they arrive)…",
+        flush=True,
+    )
+    try:
+        report = seed_incidents_demo(DEMO_ORG, DEMO_OFFICER_SUB)
+    except Exception as exc:  # noqa: BLE001 - the stack stays usable without the demo incidents
+        print(f"The demo incidents could not be imported: {exc}", flush=True)
+        return
+    if report.imported:
+        elapsed = time.monotonic() - started
+        print(f"Demo incidents ready in {elapsed:.1f} s ({report.imported} imported).", flush=True)
 
 
 def _token(args: argparse.Namespace) -> int:

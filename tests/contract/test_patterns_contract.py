@@ -5,6 +5,7 @@ and the CloudEvents schema."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,7 +19,6 @@ from argus.platform import clock
 from argus.platform.auth.principal import Role
 from argus.platform.cloudevents import parse_event
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
-from moto.dynamodb.models import DynamoDBBackend
 
 from tests.contract.conftest import EVENTS_DIR, load_standard
 from tests.contract.test_incidents_contract import _errors
@@ -39,10 +39,15 @@ def _read_fails(*args: object, **kwargs: object) -> object:
     raise QueryError("the incidents could not be read")
 
 
+@pytest.fixture
+def moto_as_in_the_local_stack() -> Iterator[None]:
+    with moto_patches.installed():
+        yield
+
+
 def test_every_emitted_pattern_event_validates(
-    aws: ArgusAws, shared_dir: Path, monkeypatch: pytest.MonkeyPatch
+    aws: ArgusAws, shared_dir: Path, monkeypatch: pytest.MonkeyPatch, moto_as_in_the_local_stack: None
 ) -> None:
-    monkeypatch.setattr(DynamoDBBackend, "transact_write_items", moto_patches.transact_write_items)
     cloudevents_schema = load_standard("cloudevents-1.0", "spec", "cloudevents.json")
     with clock.use_clock(clock.FixedClock(AS_OF)):
         organisations.create_organisation(admin(org=ORG), organisation_draft(slug=ORG, name="Org"))

@@ -8,12 +8,21 @@ copy (no later event is ever delivered), and the copy races with the server's ot
 
 This replacement checks every condition first and writes nothing unless all hold; should a write still
 fail, the items it touched and their stream records are put back. The patch point is a public method
-of moto's backend; a test fails if it moves (tests/integration/test_moto_transactions.py)."""
+of moto's backend; a test fails if it moves (tests/integration/test_moto_transactions.py).
+
+Queries: moto sorts every item of the table before each Query (``Table.all_items``), then sorts the
+matching items again by the key the Query reads in (the table's or the index's keys, with the table's
+keys appended, so a total order). The first sort decides nothing and grew with the table: with the demo
+incidents loaded it made every query of the local stack several times slower. While a Query runs, on its
+own thread, ``all_items`` here returns the items unsorted; scans and everything else still get them
+sorted (tests/integration/test_moto_queries.py compares the answers)."""
 
 from __future__ import annotations
 
 import copy
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from moto.dynamodb.comparisons import get_filter_expression
@@ -25,9 +34,14 @@ from moto.dynamodb.exceptions import (
     TransactWriteSingleOpException,
 )
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import Item
+from moto.dynamodb.models.table import Table
 
 _lock = threading.RLock()
 _original = DynamoDBBackend.transact_write_items
+_original_query = Table.query
+_original_all_items = Table.all_items
+_in_query = threading.local()
 _OPERATIONS = {"ConditionCheck", "Put", "Delete", "Update"}
 
 
@@ -123,10 +137,49 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
         _apply(self, _check(self, transact_items))
 
 
+def all_items(self: Table) -> list[Item]:
+    """moto's ``Table.all_items``, unsorted while this thread runs a Query (which sorts its matches)."""
+    if not getattr(_in_query, "active", False):
+        return _original_all_items(self)
+    if not self.range_key_attr:
+        return list(self.items.values())  # type: ignore[arg-type]
+    return [item for partition in self.items.values() for item in partition.values()]
+
+
+def query(self: Table, *args: Any, **kwargs: Any) -> Any:
+    _in_query.active = True
+    try:
+        return _original_query(self, *args, **kwargs)
+    finally:
+        _in_query.active = False
+
+
+# (class, attribute, replacement, moto's own)
+_PATCHES: tuple[tuple[type, str, Any, Any], ...] = (
+    (DynamoDBBackend, "transact_write_items", transact_write_items, _original),
+    (Table, "query", query, _original_query),
+    (Table, "all_items", all_items, _original_all_items),
+)
+
+
 def install() -> None:
-    """Replace moto's transact_write_items (idempotent)."""
-    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    """Replace moto's transact_write_items and Query's full-table sort (idempotent)."""
+    for owner, name, replacement, _ in _PATCHES:
+        setattr(owner, name, replacement)
 
 
 def uninstall() -> None:
-    DynamoDBBackend.transact_write_items = _original  # type: ignore[method-assign]
+    for owner, name, _, original in _PATCHES:
+        setattr(owner, name, original)
+
+
+@contextmanager
+def installed() -> Iterator[None]:
+    """The patches for the duration of a block (tests, benchmarks); what was there before comes back."""
+    before = [(owner, name, owner.__dict__[name]) for owner, name, _, _ in _PATCHES]
+    install()
+    try:
+        yield
+    finally:
+        for owner, name, value in before:
+            setattr(owner, name, value)

@@ -6,16 +6,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from argus.local import moto_patches
 from argus.platform import clock
-from moto.dynamodb.models import DynamoDBBackend
 
 
 @pytest.fixture(scope="module", autouse=True)
-def transactions_as_on_dynamodb() -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(DynamoDBBackend, "transact_write_items", moto_patches.transact_write_items)
-        yield
+def moto_as_in_the_local_stack(moto_as_in_the_local_stack: None) -> None:
+    """Every test here runs on the local stack's moto (tests/integration/conftest.py)."""
 
 
 @pytest.fixture(autouse=True)
