@@ -131,6 +131,8 @@ class PatternRun:
     categories: dict[str, int] = field(default_factory=dict)
     knox: list[KnoxSummary] = field(default_factory=list)
     cells: list[PatternCell] = field(default_factory=list)
+    # How many pages of cells the completed run stored (a run read without its cells has ``pages`` only).
+    pages: int = 0
 
 
 def run_id_for(org_id: str, as_of: datetime) -> str:

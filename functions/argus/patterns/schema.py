@@ -13,7 +13,7 @@ from argus.api.context import principal_of
 from argus.api.permissions import requires
 from argus.api.relay import Connection, connection
 from argus.incidents.service.access import STAFF
-from argus.patterns import model, service, store
+from argus.patterns import model, service
 
 strawberry.enum(model.RunStatus, name="PatternRunStatus")
 strawberry.enum(model.Layer, name="PatternLayer")
@@ -84,15 +84,16 @@ class PatternRun:
     run: strawberry.Private[model.PatternRun]
 
     @strawberry.field(description="The run's cells; by default the significant ones only.")
-    def cells(
+    async def cells(
         self, info: Info, layer: model.Layer | None = None, significant_only: bool = True
     ) -> list[PatternCell]:
         run = self.run
-        if not run.cells and run.status is model.RunStatus.COMPLETED:
-            run = store.get_run(run.org_id, run.id) or run  # a run listed without its cells
+        cells = run.cells
+        if not cells and run.pages:  # a listed run: its cells come in one batch with the other runs'
+            cells = await info.context.loaders.pattern_cells.load((run.org_id, run.id, run.pages))
         return [
             PatternCell.of(c)
-            for c in run.cells
+            for c in cells
             if (layer is None or c.layer is layer) and (not significant_only or c.hot or c.cold)
         ]
 

@@ -106,6 +106,7 @@ def _from_item(item: PatternRunItem, cells: list[PatternCell] | None = None) -> 
         categories=json.loads(item.categories) if item.categories else {},
         knox=[KnoxSummary(**k) for k in json.loads(item.knox)] if item.knox else [],
         cells=cells or [],
+        pages=int(item.pages or 0) if item.status == RunStatus.COMPLETED.value else 0,
     )
 
 
@@ -177,6 +178,22 @@ def get_run(
         for page in pages:
             cells.extend(PatternCell.from_json(d) for d in json.loads(page.cells))
     return _from_item(item, cells)
+
+
+def cells_of_runs(org_id: str, runs: Sequence[tuple[str, int]]) -> dict[str, list[PatternCell]]:
+    """The cells of completed runs given as (run id, pages), in BatchGetItem requests of up to 100 pages
+    each rather than one query per run: what a list of runs asks for."""
+    wanted = [(keys.run_pk(org_id, run_id), keys.cells_sk(n)) for run_id, pages in runs for n in range(pages)]
+    documents = {(item.PK, item.SK): item.cells for item in PatternCellsItem.batch_get(wanted)}
+    cells: dict[str, list[PatternCell]] = {}
+    for run_id, pages in runs:
+        pk = keys.run_pk(org_id, run_id)
+        cells[run_id] = [
+            PatternCell.from_json(d)
+            for n in range(pages)
+            for d in json.loads(documents.get((pk, keys.cells_sk(n)), "[]"))
+        ]
+    return cells
 
 
 def list_runs(org_id: str, first: int, after: str | None) -> Page[PatternRun]:

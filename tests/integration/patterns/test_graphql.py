@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from argus.patterns import job, store
 from argus.platform import clock
 from argus.platform.auth.principal import Role
@@ -11,6 +13,7 @@ from tests.factories.patterns import planted_city, save_items
 from tests.factories.principals import ORG, principal
 from tests.fakes.aws import ArgusAws
 from tests.integration.test_graphql import codes, execute
+from tests.integration.watch.support import counting_dynamodb_requests
 
 REQUEST = "mutation($weeks: Int!) { requestPatternRun(weeks: $weeks) { id status weeks requestedBy } }"
 RUN = """query($id: ID!) {
@@ -104,3 +107,33 @@ async def test_a_failed_run_says_when_and_why(aws: ArgusAws, fixed_clock: clock.
     assert [(n["id"], n["status"]) for n in listed["data"]["patternRuns"]["nodes"]] == [(run_id, "FAILED")]
     no_map = await execute(GEOJSON, officer, {"id": run_id})
     assert codes(no_map) == ["CONFLICT"] and "failed" in no_map["errors"][0]["message"]
+
+
+LIST_WITH_ALL_CELLS = (
+    "query { patternRuns(first: 10) { nodes { id cells(significantOnly: false) { cell } } } }"
+)
+
+
+async def test_a_list_of_runs_loads_every_runs_cells_in_one_batch(aws: ArgusAws) -> None:
+    save_items(planted_city(clock.now(), n=1200), ORG)
+    analyst = principal(Role.ANALYST)
+    run_ids = []
+    for hours in (0, 1, 2):  # three runs, each as of another moment
+        with clock.use_clock(clock.FixedClock(clock.now() + timedelta(hours=hours))):
+            run_ids.append((await execute(REQUEST, analyst, {"weeks": 6}))["data"]["requestPatternRun"]["id"])
+        job.perform(ORG, run_ids[-1])
+    one_by_one = {
+        run_id: [
+            c["cell"] for c in (await execute(RUN, analyst, {"id": run_id}))["data"]["patternRun"]["all"]
+        ]
+        for run_id in run_ids
+    }
+    assert all(one_by_one.values())
+
+    with counting_dynamodb_requests() as requests:
+        listed = await execute(LIST_WITH_ALL_CELLS, analyst)
+    assert listed["errors"] == []
+    nodes = listed["data"]["patternRuns"]["nodes"]
+    assert {n["id"]: [c["cell"] for c in n["cells"]] for n in nodes} == one_by_one
+    # one query for the list, one batch for every run's cells: not one query per run
+    assert requests.operations == ["Query", "BatchGetItem"]
