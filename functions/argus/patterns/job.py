@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from argus.patterns import events, store
 from argus.patterns.analysis import DAYS_PER_WEEK, analyse, read_points
+from argus.patterns.failures import record_failure
 from argus.patterns.model import Layer, PatternCell, PatternRun, RunStatus
 from argus.platform import clock
 from argus.platform.cloudevents import CloudEvent
@@ -120,14 +121,4 @@ def fail_requested(event: CloudEvent, reason: str, uow: UnitOfWork) -> None:
     if run is None or run.status is not RunStatus.REQUESTED:
         logger.info("pattern run not requested: not marked failed", extra={"run_id": run_id})
         return
-    store.mark_failed(uow, org_id, run_id, clock.now(), reason)
-    uow.emit(
-        events.pattern_event(
-            events.PATTERN_RUN_FAILED,
-            org_id=org_id,
-            run_id=run_id,
-            asOf=clock.iso(run.as_of),
-            weeks=run.weeks,
-            reason=reason,
-        )
-    )
+    record_failure(uow, run, reason)

@@ -13,6 +13,7 @@ from argus.geo import feature_collection
 from argus.incidents.service.access import STAFF
 from argus.organisations import store as organisations
 from argus.patterns import events, store
+from argus.patterns.failures import fail_stalled_runs
 from argus.patterns.model import (
     DEFAULT_WEEKS,
     MAX_WEEKS,
@@ -80,10 +81,12 @@ def request_run(principal: Principal, weeks: int = DEFAULT_WEEKS) -> PatternRun:
 def request_nightly_runs(scheduled_at: datetime) -> list[str]:
     """The nightly schedule: one run per organisation as of the start of the scheduled UTC day, so a
     retried schedule requests nothing twice, except a run that failed: that one is requested again.
+    Runs stalled since an earlier night are failed first (``failures.fail_stalled_runs``).
     Returns the ids of the runs requested now."""
     day = scheduled_at.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     requested: list[str] = []
     for org_id in organisations.all_organisation_ids():
+        fail_stalled_runs(org_id, clock.now())
         try:
             run = _request(org_id, day, DEFAULT_WEEKS, SCHEDULER_ACTOR, _Exists("requested before"))
             requested.append(run.id)
