@@ -23,11 +23,10 @@ from argus.incidents.model import (
     IncidentStatus,
     Point,
     Source,
-    TimelineEntry,
     check_window,
 )
 from argus.incidents.service.access import require_manager
-from argus.incidents.service.reports import creation_event, event_time
+from argus.incidents.service.reports import created
 from argus.incidents.store import incidents as store
 from argus.incidents.taxonomy import Category, from_chicago, from_police_uk
 from argus.platform.auth.principal import Principal
@@ -295,17 +294,10 @@ def _import_row(principal: Principal, source: Source, number: int, record: Parse
         updated_at=record.occurred_from,
         version=1,
     )
-    event = creation_event(draft, events.INCIDENT_IMPORTED)
-    moment = event_time(event)
-    incident = draft.model_copy(update={"reported_at": moment, "updated_at": moment})
-    entry = TimelineEntry(
-        event_id=event.get_id(),
-        incident_id=incident.id,
-        kind=EntryKind.IMPORTED,
-        at=moment,
-        by=principal.sub,
-        from_status=None,
-        to_status=status,
+    incident, event, entry = created(
+        draft,
+        events.INCIDENT_IMPORTED,
+        EntryKind.IMPORTED,
         reason=f"Imported from {source.value}",
         rms_reference=record.reference,
     )

@@ -82,6 +82,32 @@ def creation_event(incident: Incident, event_type: str) -> CloudEvent:
     )
 
 
+def created(
+    draft: Incident,
+    event_type: str,
+    kind: EntryKind,
+    *,
+    reason: str | None,
+    rms_reference: str | None,
+) -> tuple[Incident, CloudEvent, TimelineEntry]:
+    """A new incident stamped with its creation event's time, the event, and the first timeline entry."""
+    event = creation_event(draft, event_type)
+    moment = event_time(event)
+    incident = draft.model_copy(update={"reported_at": moment, "updated_at": moment})
+    entry = TimelineEntry(
+        event_id=event.get_id(),
+        incident_id=incident.id,
+        kind=kind,
+        at=moment,
+        by=incident.reported_by,
+        from_status=None,
+        to_status=incident.status,
+        reason=reason,
+        rms_reference=rms_reference,
+    )
+    return incident, event, entry
+
+
 def report(principal: Principal, report_input: dict[str, Any]) -> Incident:
     """Members, captains and staff report an incident. The covering watch group and block are
     resolved from the point; members and captains must report inside one of their organisation's
@@ -119,19 +145,8 @@ def report(principal: Principal, report_input: dict[str, Any]) -> Incident:
         updated_at=request.occurred_from,
         version=1,
     )
-    event = creation_event(draft, events.INCIDENT_REPORTED)
-    moment = event_time(event)
-    incident = draft.model_copy(update={"reported_at": moment, "updated_at": moment})
-    entry = TimelineEntry(
-        event_id=event.get_id(),
-        incident_id=incident.id,
-        kind=EntryKind.REPORTED,
-        at=moment,
-        by=principal.sub,
-        from_status=None,
-        to_status=IncidentStatus.REPORTED,
-        reason=None,
-        rms_reference=None,
+    incident, event, entry = created(
+        draft, events.INCIDENT_REPORTED, EntryKind.REPORTED, reason=None, rms_reference=None
     )
     uow = UnitOfWork()
     store.add_incident(uow, incident, entry)
