@@ -124,6 +124,15 @@ def test_the_bearer_scheme_is_case_insensitive_and_whitespace_tolerant(
     assert verifier.verify_header(f"  bearer {token}  ").sub == "user-1"
 
 
+def test_the_principal_carries_when_its_token_expires(
+    verifier: TokenVerifier, issuer_key: SigningKey
+) -> None:
+    expiry = _now() + 600
+    principal = verifier.verify_header("Bearer " + sign(issuer_key, claims(exp=expiry)))
+    assert principal.expires_at is not None
+    assert int(principal.expires_at.timestamp()) == expiry
+
+
 def test_expiry_within_the_leeway_is_accepted(verifier: TokenVerifier, issuer_key: SigningKey) -> None:
     # Given a token that expired 10 s ago (clock skew), with a 30 s leeway
     token = sign(issuer_key, claims(exp=int(time.time()) - 10))
@@ -173,6 +182,13 @@ def _bad_tokens(issuer_key: SigningKey, stranger_key: SigningKey) -> dict[str, s
         "access token for another client": "Bearer " + sign(issuer_key, claims(aud=None, client_id="other")),
         "access token without client id": "Bearer " + sign(issuer_key, claims(aud=None)),
         "no subject": "Bearer " + sign(issuer_key, claims(sub=None)),
+        "empty subject": "Bearer " + sign(issuer_key, claims(sub="")),
+        "blank subject": "Bearer " + sign(issuer_key, claims(sub="   ")),
+        "subject not a string": "Bearer " + sign(issuer_key, claims(sub=12345)),
+        "expiry as a string": "Bearer " + sign(issuer_key, claims(exp=str(_now() + 3600))),
+        "expiry as a boolean": "Bearer " + sign(issuer_key, claims(exp=True)),
+        "not before as a string": "Bearer " + sign(issuer_key, claims(nbf=str(_now() - 60))),
+        "oversized token": "Bearer " + sign(issuer_key, claims(padding="x" * 1_000_000)),
         "no organisation claim": "Bearer " + sign(issuer_key, claims(**{"custom:org": None})),
         "organisation claim not an id": "Bearer " + sign(issuer_key, claims(**{"custom:org": "North Shire"})),
         "organisation claim not a string": "Bearer "
@@ -210,6 +226,13 @@ BAD_TOKEN_CASES = [
     "access token for another client",
     "access token without client id",
     "no subject",
+    "empty subject",
+    "blank subject",
+    "subject not a string",
+    "expiry as a string",
+    "expiry as a boolean",
+    "not before as a string",
+    "oversized token",
     "no organisation claim",
     "organisation claim not an id",
     "organisation claim not a string",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -32,6 +33,10 @@ class Principal:
     scopes: frozenset[str] = field(default_factory=frozenset)
     email: str | None = None
     name: str | None = None
+    # When the token that proved this principal expires (its ``exp``); None for principals not made from
+    # a token (tests, internal jobs). Long-lived connections (subscriptions) end at this moment. Not
+    # part of equality: the same caller with a fresh token is the same principal.
+    expires_at: datetime | None = field(default=None, compare=False)
 
     def has_any_role(self, *roles: Role) -> bool:
         return any(role in self.roles for role in roles)

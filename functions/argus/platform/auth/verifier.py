@@ -10,6 +10,7 @@ the caller learns nothing about which check failed.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -20,6 +21,11 @@ from argus.platform.errors import Unauthenticated
 from argus.platform.observability import logger
 from argus.platform.settings import Settings, get_settings
 from argus.platform.tenancy import ORG_ID_PATTERN
+
+# Longer tokens are refused before they are parsed. Cognito ID tokens are 1-2 KB; a user in every
+# group with long attributes stays well under 8 KB.
+MAX_TOKEN_CHARS = 16_384
+MAX_SUBJECT_CHARS = 256
 
 _ASYMMETRIC = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"})
 _REJECTED = "Authentication required: the bearer token is missing or invalid."
@@ -91,6 +97,10 @@ class TokenVerifier:
 
     def verify(self, token: str) -> Principal:
         """Verify a compact JWT and return its principal; raises Unauthenticated."""
+        if len(token) > MAX_TOKEN_CHARS:
+            # Refused before any parsing: a large token costs base64 and JSON work for nothing.
+            logger.info("token rejected", extra={"reason": "too large"})
+            raise Unauthenticated(_REJECTED)
         try:
             header = _unverified_header(token)
             if header.get("alg") not in self._algorithms or not header.get("kid"):
@@ -127,6 +137,10 @@ class TokenVerifier:
         return claims
 
     def _principal(self, claims: dict[str, Any]) -> Principal:
+        problem = _claim_shape_problem(claims)
+        if problem is not None:
+            logger.info("token rejected", extra={"reason": problem})
+            raise Unauthenticated(_REJECTED)
         org = claims.get(self._org_claim)
         if not isinstance(org, str) or not ORG_ID_PATTERN.match(org):
             logger.info("token rejected", extra={"reason": "no organisation claim"})
@@ -134,13 +148,30 @@ class TokenVerifier:
         roles = set(_as_list(claims.get(self._roles_claim)) + _as_list(claims.get(self._groups_claim)))
         scopes = frozenset(_as_list(claims.get("scope")))
         return Principal(
-            sub=str(claims["sub"]),
+            sub=claims["sub"],
             org_id=org,
             roles=frozenset(Role(r) for r in roles if r in KNOWN_ROLES),
             scopes=scopes,
             email=claims.get("email") if isinstance(claims.get("email"), str) else None,
             name=claims.get("name") if isinstance(claims.get("name"), str) else None,
+            expires_at=datetime.fromtimestamp(claims["exp"], UTC),
         )
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _claim_shape_problem(claims: dict[str, Any]) -> str | None:
+    """What is wrong with the registered claims' types, if anything. PyJWT accepts ``exp``/``nbf`` as
+    numeric strings and any ``sub``; RFC 7519 requires NumericDate numbers and a non-empty subject."""
+    for name in ("exp", "nbf", "iat"):
+        if name in claims and not _is_number(claims[name]):
+            return f"{name} not a number"
+    sub = claims.get("sub")
+    if not isinstance(sub, str) or not sub.strip() or len(sub) > MAX_SUBJECT_CHARS:
+        return "subject not a non-empty string"
+    return None
 
 
 def _as_list(value: Any) -> list[str]:
