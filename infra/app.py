@@ -10,8 +10,9 @@ import os
 
 import aws_cdk as cdk
 
-from infra.config import StageConfig, load_config
+from infra.config import EDGE_REGION, StageConfig, check_deployable, load_config
 from infra.nag import add_checks
+from infra.stacks.edge import EdgeStack
 from infra.stacks.service import ServiceStack
 from infra.stacks.stateful import StatefulStack
 from layers.build import build_all
@@ -28,7 +29,8 @@ FEATURE_FLAGS: dict[str, object] = {
 
 
 def build(app: cdk.App, config: StageConfig) -> tuple[StatefulStack, ServiceStack]:
-    """Add both stacks of ``config``'s stage to ``app``."""
+    """Add the stacks of ``config``'s stage to ``app``: stateful and service, and the edge stack
+    (us-east-1) when the stage serves its API at a public domain."""
     env = (
         cdk.Environment(account=config.account, region=config.region)
         if config.account or config.region
@@ -54,6 +56,19 @@ def build(app: cdk.App, config: StageConfig) -> tuple[StatefulStack, ServiceStac
         description=f"Argus {config.stage}: functions, APIs, rules, alarms",
         tags=tags,
     )
+    if config.edge is not None:
+        edge = EdgeStack(
+            app,
+            f"{config.stack_prefix}-Edge",
+            config=config,
+            edge=config.edge,
+            env=cdk.Environment(account=config.account, region=EDGE_REGION),
+            description=f"Argus {config.stage}: CloudFront and its web ACL for the GraphQL API",
+            termination_protection=config.retain_data,
+            tags=tags,
+        )
+        # No reference between them: the order only makes the origin exist before traffic reaches it.
+        edge.add_dependency(service)
     return stateful, service
 
 
@@ -61,6 +76,7 @@ def create_app(context: dict[str, object] | None = None, outdir: str | None = No
     """The app with both stacks and the cdk-nag checks (not yet synthesized)."""
     app = cdk.App(context={**FEATURE_FLAGS, **(context or {})}, outdir=outdir)
     config = load_config(app.node)
+    check_deployable(config)  # a stage missing what it needs fails here, saying what
     add_checks(app)
     build(app, config)
     return app

@@ -6,8 +6,13 @@ CDK (infra/constructs/consumers.py, infra/constructs/realtime.py) and the local 
 from __future__ import annotations
 
 from argus.incidents import events as incident_events
+from argus.organisations import events as organisation_events
 from argus.patterns import events as pattern_events
 from argus.platform.consumers import ConsumerSpec
+
+# The real-time rule's events, declared in the live-event catalogue (light enough for the relay).
+from argus.realtime import LIVE_EVENT_TYPES as LIVE_EVENT_TYPES
+from argus.realtime import LIVE_EVENTS_PATTERN as LIVE_EVENTS_PATTERN
 from argus.watch import events as watch_events
 
 # Every Argus event reaches the bus with Source "argus.<domain>".
@@ -51,15 +56,39 @@ PATTERN_JOB = ConsumerSpec(
     visibility_timeout_seconds=6 * 900,
     memory_mb=2048,
     layer="patterns",
+    # One run per organisation each night: two at a time (4 GB) leaves the account to the API.
+    maximum_concurrency=2,
 )
 
-CONSUMERS: tuple[ConsumerSpec, ...] = (AUDIT, WATCH_GEO_INDEX, INCIDENT_MEDIA, PATTERN_JOB)
+# A person's erasure: each domain acts in its own consumer (the audit consumer pseudonymises the trail).
+PERSON_ERASURE = {
+    "source": ["argus.organisation"],
+    "detail-type": [organisation_events.PERSON_ERASURE_REQUESTED],
+}
 
-# Events delivered live to subscribed clients (AppSync on AWS, Strawberry over WebSocket locally).
-LIVE_EVENT_TYPES: tuple[str, ...] = (
-    "org.argus.organisation.created.v1",
-    "org.argus.organisation.updated.v1",
-    *watch_events.LIVE_TYPES,
-    *incident_events.LIVE_TYPES,
+INCIDENT_MEDIA_ERASURE = ConsumerSpec(
+    name="incident-media-erasure",
+    handler="argus.handlers.incident_media_erasure.handler",
+    event_pattern=PERSON_ERASURE,
+    description="Deletes every version of an erased person's uploads (referred incidents' evidence stays).",
+    batch_size=1,
+    visibility_timeout_seconds=360,
 )
-LIVE_EVENTS_PATTERN = {"detail-type": list(LIVE_EVENT_TYPES)}
+
+WATCH_ERASURE = ConsumerSpec(
+    name="watch-erasure",
+    handler="argus.handlers.watch_erasure.handler",
+    event_pattern=PERSON_ERASURE,
+    description="Erases an erased person's watch group memberships (names, contacts, addresses).",
+    batch_size=1,
+    visibility_timeout_seconds=360,
+)
+
+CONSUMERS: tuple[ConsumerSpec, ...] = (
+    AUDIT,
+    WATCH_GEO_INDEX,
+    INCIDENT_MEDIA,
+    PATTERN_JOB,
+    INCIDENT_MEDIA_ERASURE,
+    WATCH_ERASURE,
+)

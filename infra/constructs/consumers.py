@@ -2,7 +2,11 @@
 
 Per consumer: rule on the bus (the declared event pattern) → queue → function, with a dead-letter queue
 after ``max_receive_count`` receives and partial-batch failure reporting, so one failing consumer
-retries on its own without blocking the others and nothing is dropped."""
+retries on its own without blocking the others and nothing is dropped. An event EventBridge cannot
+deliver to the queue (a policy or key problem) is retried for ``TARGET_MAX_EVENT_AGE`` and then lands
+in the same dead-letter queue: one place holds everything a consumer never processed, and a redrive
+to the queue replays both kinds (their bodies are the same EventBridge event). The event source
+mapping runs at most the declared ``maximum_concurrency`` invocations at once."""
 
 from __future__ import annotations
 
@@ -27,6 +31,10 @@ from infra.constructs.table import grant_table
 # AWS recommends a queue visibility timeout of six times the function timeout, so that a message is not
 # redelivered while the batch holding it is still being retried.
 VISIBILITY_TO_TIMEOUT = 6
+# EventBridge → queue: retried with back-off for at most two hours (an SQS or KMS outage), then the
+# dead-letter queue (alarmed). The age bounds the retries well before the attempts do.
+TARGET_MAX_EVENT_AGE = cdk.Duration.hours(2)
+TARGET_RETRY_ATTEMPTS = 185
 
 
 def pascal(name: str) -> str:
@@ -82,9 +90,13 @@ class Consumers(Construct):
         table: dynamodb.ITable,
         key: kms.IKey,
         environment: dict[str, str],
+        audit_writer: str | None = None,
     ) -> None:
+        """``audit_writer``: the name of the consumer that writes the audit trail (the only role allowed
+        to put and update items in the audit partitions)."""
         super().__init__(scope, construct_id)
         self.by_name: dict[str, ConsumerResources] = {}
+        self._audit_writer = audit_writer
         for spec in specs:
             if spec.name in self.by_name:
                 raise ValueError(f"consumer {spec.name!r} is declared twice")
@@ -120,7 +132,14 @@ class Consumers(Construct):
             pattern=spec.event_pattern,
             description=f"Consumer {spec.name}: {spec.description}"[:512],
         )
-        rule.add_target(targets.SqsQueue(queue))
+        rule.add_target(
+            targets.SqsQueue(
+                queue,
+                dead_letter_queue=dead_letters,
+                max_event_age=TARGET_MAX_EVENT_AGE,
+                retry_attempts=TARGET_RETRY_ATTEMPTS,
+            )
+        )
         handler = ArgusFunction(
             scope,
             "Handler",
@@ -134,8 +153,13 @@ class Consumers(Construct):
             layer=spec.layer,
         )
         # Every consumer writes its processed-event marker (idempotency) in the table, with its own writes.
-        grant_table(handler.role, table, key, write=True)
+        grant_table(handler.role, table, key, write=True, audit_writer=spec.name == self._audit_writer)
         handler.function.add_event_source(
-            sources.SqsEventSource(queue, batch_size=spec.batch_size, report_batch_item_failures=True)
+            sources.SqsEventSource(
+                queue,
+                batch_size=spec.batch_size,
+                report_batch_item_failures=True,
+                max_concurrency=spec.maximum_concurrency,
+            )
         )
         return ConsumerResources(spec, queue, dead_letters, rule, handler)

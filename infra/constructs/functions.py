@@ -149,6 +149,7 @@ class ArgusFunction(Construct):
         timeout: cdk.Duration | None = None,
         layer: str = "shared",
         snap_start: bool = False,
+        reserved_concurrency: int | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         if layer not in assets.layers:
@@ -171,6 +172,7 @@ class ArgusFunction(Construct):
                 resources=[self.log_group.log_group_arn],
             )
         )
+        self.timeout = timeout or cdk.Duration.seconds(30)
         self.function = lambda_.Function(
             self,
             "Function",
@@ -183,9 +185,11 @@ class ArgusFunction(Construct):
             log_group=self.log_group,
             logging_format=lambda_.LoggingFormat.JSON,
             memory_size=memory_mb,
-            timeout=timeout or cdk.Duration.seconds(30),
+            timeout=self.timeout,
             description=description,
             snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snap_start else None,
+            # Reserved: this many environments are this function's alone (and its ceiling).
+            reserved_concurrent_executions=reserved_concurrency,
             environment={
                 "POWERTOOLS_SERVICE_NAME": "argus",
                 "POWERTOOLS_METRICS_NAMESPACE": "Argus",

@@ -1,6 +1,10 @@
 """The GraphQL API: one function ("Lambdalith", Strawberry through Mangum) behind an API Gateway HTTP API
 whose JWT authorizer checks every request before the function checks the token again.
 
+With a public domain (``config.edge``), clients reach it through CloudFront and AWS WAF (the edge
+stack); the API's execute-api endpoint is then disabled and it answers only on its custom domain, the
+origin CloudFront connects to. Without one (dev), the execute-api URL is the API's address.
+
 Access logs carry no client IP and no user agent (DESIGN §5: nothing identifying is logged)."""
 
 from __future__ import annotations
@@ -13,13 +17,14 @@ from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra.config import StageConfig
+from infra.config import EdgeConfig, StageConfig
 from infra.constructs.functions import ArgusFunction, FunctionAssets, removal_policy, retention
 from infra.constructs.identity import Identity
 from infra.constructs.table import grant_table
@@ -85,6 +90,8 @@ class GraphqlApi(Construct):
             memory_mb=config.graphql_memory_mb,
             timeout=cdk.Duration.seconds(config.graphql_timeout_seconds),
             snap_start=config.graphql_snap_start,
+            # The nightly pattern runs and media bursts cannot starve the API (docs/infra.md).
+            reserved_concurrency=config.graphql_reserved_concurrency,
         )
         grant_table(self.handler.role, table, key, write=True)
         # What API Gateway invokes. With SnapStart, the alias "live" on the version published by this
@@ -114,6 +121,8 @@ class GraphqlApi(Construct):
             description="Argus GraphQL over HTTPS",
             create_default_stage=False,
             cors_preflight=cors,
+            # Behind CloudFront and WAF, the API answers only on the custom domain CloudFront uses.
+            disable_execute_api_endpoint=config.edge is not None,
         )
         self.access_logs = logs.LogGroup(
             self,
@@ -146,4 +155,32 @@ class GraphqlApi(Construct):
             ),
             authorizer=self.authorizer,
         )
-        cdk.CfnOutput(self, "GraphqlUrl", value=f"{self.http_api.api_endpoint}{ROUTE}")
+        if config.edge is not None:
+            self._origin_domain(config.edge)
+            url = f"https://{config.edge.domain}{ROUTE}"
+        else:
+            url = f"{self.http_api.api_endpoint}{ROUTE}"
+        cdk.CfnOutput(self, "GraphqlUrl", value=url)
+
+    def _origin_domain(self, edge: EdgeConfig) -> None:
+        """The custom domain CloudFront connects to (the stage's ``$default`` stage mapped at its root);
+        its DNS name must point at the regional target in the output."""
+        self.origin_domain = apigwv2.DomainName(
+            self,
+            "OriginDomain",
+            domain_name=edge.origin_domain,
+            certificate=acm.Certificate.from_certificate_arn(
+                self, "OriginCertificate", edge.origin_certificate_arn
+            ),
+            endpoint_type=apigwv2.EndpointType.REGIONAL,
+            security_policy=apigwv2.SecurityPolicy.TLS_1_2,
+        )
+        apigwv2.ApiMapping(
+            self, "OriginMapping", api=self.http_api, domain_name=self.origin_domain, stage=self.stage
+        )
+        cdk.CfnOutput(
+            self,
+            "OriginDomainTarget",
+            value=self.origin_domain.regional_domain_name,
+            description=f"Point {edge.origin_domain} here (CNAME or alias record)",
+        )

@@ -1,34 +1,46 @@
 """Real-time delivery: an AppSync API whose only job is GraphQL subscriptions (schema/realtime.graphql).
 
 EventBridge rule (``argus.consumers.LIVE_EVENTS_PATTERN``) → ``publishLiveEvent`` mutation (IAM, NONE
-data source, arguments passed through) → ``organisationEvents`` subscribers. The subscription resolver
-sets an enhanced filter from the subscriber's verified token (the organisation claim), so a client
-receives only its own organisation's events and has no argument with which to ask for another's.
+data source, arguments passed through) → subscribers. Every subscription resolver sets an enhanced
+filter from the subscriber's verified token (the organisation claim), so a client receives only its
+own organisation's events and has no argument with which to ask for another's.
+
+The subscriptions that follow one entity (``argus.realtime.FOLLOWED``: a watch group, an incident)
+resolve on a Lambda data source, function ``realtime-authorizer``, which checks the relation the local
+subscriptions check (member, captain, reporter, staff) when the client subscribes; its decision refuses
+the subscription or sets an invalidation filter, and the publish mutation invalidates the followed
+subscriptions of a member who left or a captain who was replaced (``argus.realtime.ENDING_EVENTS``).
+The resolvers' code is written by infra/constructs/realtime_code.py.
 
 Logging: request-level logs without verbose content, which would include request headers and so the
 subscribers' bearer tokens (DESIGN §7: logs never contain tokens)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import aws_cdk as cdk
 from argus.consumers import LIVE_EVENTS_PATTERN
 from argus.organisations.events import ORGANISATION_CREATED
 from argus.platform.cloudevents import event_domain
+from argus.platform.relay import LIVE_DATA
+from argus.realtime import AUTHORIZER_DESCRIPTION, AUTHORIZER_HANDLER, FOLLOWED
 from aws_cdk import aws_appsync as appsync
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra.config import StageConfig
 from infra.constructs.consumers import rule_with_pattern
-from infra.constructs.functions import removal_policy, retention
+from infra.constructs.functions import ArgusFunction, FunctionAssets, removal_policy, retention
 from infra.constructs.identity import Identity
 from infra.constructs.queues import dead_letter_queue
+from infra.constructs.realtime_code import followed_resolver, organisation_resolver, publish_resolver
+from infra.constructs.table import KEY_READ_ACTIONS
 from infra.nag import acknowledge
 
 SCHEMA = Path(__file__).resolve().parents[2] / "schema" / "realtime.graphql"
@@ -45,8 +57,8 @@ LIVE_EVENT_PATHS = {
     "subject": "$.detail.subject",
     "time": "$.detail.time",
     "orgId": "$.detail.orgid",
-    # An object, passed to an AWSJSON argument: see docs/infra.md ("Live events") for the risk.
-    "data": "$.detail.data",
+    # AWSJSON takes JSON text: the relay adds the data as text to live events (an object fails the call).
+    "data": f"$.detail.{LIVE_DATA}",
 }
 LIVE_EVENT_FIELDS = "id type source subject time orgId data"
 PUBLISH_OPERATION = (
@@ -56,50 +68,9 @@ PUBLISH_OPERATION = (
     f"data: $data) {{ {LIVE_EVENT_FIELDS} }} }}"
 )
 
-PUBLISH_RESOLVER = """\
-export function request(ctx) {
-  return { payload: ctx.arguments };
-}
-
-export function response(ctx) {
-  return ctx.result;
-}
-"""
-
-
-WATCH_SUBSCRIPTION_FIELD = "watchGroupActivity"
-WATCH_TYPE_PREFIX = "org.argus.watch."
-INCIDENT_SUBSCRIPTION_FIELD = "incidentTimeline"
-INCIDENT_TYPE_PREFIX = "org.argus.incident."
-
-
-def subscription_resolver(org_claim: str, type_prefix: str, *, subject_argument: str | None = None) -> str:
-    """A subscription's JS resolver: refuse a token without an organisation, then filter on it, on the
-    event types of one domain and, for a group's subscription, on the group asked for (the only thing
-    the client chooses)."""
-    group_filter = f"\n      subject: {{ eq: ctx.args.{subject_argument} }}," if subject_argument else ""
-    return f"""\
-import {{ util, extensions }} from '@aws-appsync/utils';
-
-export function request(ctx) {{
-  return {{ payload: null }};
-}}
-
-export function response(ctx) {{
-  const claims = ctx.identity && ctx.identity.claims;
-  const org = claims ? claims[{json.dumps(org_claim)}] : null;
-  if (!org) {{
-    util.unauthorized();
-  }}
-  extensions.setSubscriptionFilter(
-    util.transform.toSubscriptionFilter({{
-      orgId: {{ eq: org }},{group_filter}
-      type: {{ beginsWith: {json.dumps(type_prefix)} }},
-    }}),
-  );
-  return null;
-}}
-"""
+# What the authoriser reads: items (groups, incidents, members) and queries of one person's partition
+# (their memberships and captain assignments). No index, no write.
+AUTHORIZER_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:Query")
 
 
 class Realtime(Construct):
@@ -113,6 +84,10 @@ class Realtime(Construct):
         config: StageConfig,
         identity: Identity,
         bus: events.IEventBus,
+        assets: FunctionAssets,
+        table: dynamodb.ITable,
+        key: kms.IKey,
+        environment: dict[str, str],
     ) -> None:
         super().__init__(scope, construct_id)
         self.api = appsync.GraphqlApi(
@@ -141,7 +116,7 @@ class Realtime(Construct):
             type_name="Mutation",
             field_name=PUBLISH_FIELD,
             runtime=appsync.FunctionRuntime.JS_1_0_0,
-            code=appsync.Code.from_inline(PUBLISH_RESOLVER),
+            code=appsync.Code.from_inline(publish_resolver()),
         )
         none.create_resolver(
             "SubscribeResolver",
@@ -149,27 +124,19 @@ class Realtime(Construct):
             field_name=SUBSCRIPTION_FIELD,
             runtime=appsync.FunctionRuntime.JS_1_0_0,
             code=appsync.Code.from_inline(
-                subscription_resolver(identity.org_claim, ORGANISATION_TYPE_PREFIX)
+                organisation_resolver(identity.org_claim, ORGANISATION_TYPE_PREFIX)
             ),
         )
-        none.create_resolver(
-            "WatchSubscribeResolver",
-            type_name="Subscription",
-            field_name=WATCH_SUBSCRIPTION_FIELD,
-            runtime=appsync.FunctionRuntime.JS_1_0_0,
-            code=appsync.Code.from_inline(
-                subscription_resolver(identity.org_claim, WATCH_TYPE_PREFIX, subject_argument="groupId")
-            ),
-        )
-        none.create_resolver(
-            "IncidentSubscribeResolver",
-            type_name="Subscription",
-            field_name=INCIDENT_SUBSCRIPTION_FIELD,
-            runtime=appsync.FunctionRuntime.JS_1_0_0,
-            code=appsync.Code.from_inline(
-                subscription_resolver(identity.org_claim, INCIDENT_TYPE_PREFIX, subject_argument="incidentId")
-            ),
-        )
+        self.authorizer = self._authorizer(config, assets, table, key, environment)
+        relations = self._authorizer_data_source()
+        for followed in FOLLOWED:
+            relations.create_resolver(
+                f"{followed.field[0].upper()}{followed.field[1:]}Resolver",
+                type_name="Subscription",
+                field_name=followed.field,
+                runtime=appsync.FunctionRuntime.JS_1_0_0,
+                code=appsync.Code.from_inline(followed_resolver(identity.org_claim, followed)),
+            )
 
         self.dead_letters = dead_letter_queue(self, destination_of="the EventBridge → AppSync target")
         self.publisher_role = iam.Role(
@@ -201,6 +168,63 @@ class Realtime(Construct):
             )
         )
         cdk.CfnOutput(self, "RealtimeUrl", value=self.api.graphql_url)
+
+    def _authorizer(
+        self,
+        config: StageConfig,
+        assets: FunctionAssets,
+        table: dynamodb.ITable,
+        key: kms.IKey,
+        environment: dict[str, str],
+    ) -> ArgusFunction:
+        """Function ``realtime-authorizer``: reads the table (items and one person's partition, no index,
+        no write) through the key, used through DynamoDB only."""
+        authorizer = ArgusFunction(
+            self,
+            "Authorizer",
+            config=config,
+            assets=assets,
+            handler=AUTHORIZER_HANDLER,
+            description=AUTHORIZER_DESCRIPTION,
+            environment=environment,
+            memory_mb=256,
+            # Well under AppSync's 30 s resolver limit: a subscriber waits for it.
+            timeout=cdk.Duration.seconds(10),
+        )
+        authorizer.role.add_to_policy(
+            iam.PolicyStatement(actions=list(AUTHORIZER_TABLE_ACTIONS), resources=[table.table_arn])
+        )
+        authorizer.role.add_to_policy(
+            iam.PolicyStatement(
+                actions=list(KEY_READ_ACTIONS),
+                resources=[key.key_arn],
+                conditions={"StringEquals": {"kms:ViaService": f"dynamodb.{cdk.Aws.REGION}.amazonaws.com"}},
+            )
+        )
+        return authorizer
+
+    def _authorizer_data_source(self) -> appsync.LambdaDataSource:
+        """The Lambda data source, with a role that may invoke exactly the function: the data source's
+        default grant would also allow every version and alias of it (``<arn>:*``)."""
+        role = iam.Role(
+            self,
+            "AuthorizerInvokeRole",
+            assumed_by=iam.ServicePrincipal("appsync.amazonaws.com"),
+            description="AppSync invokes the real-time authoriser, and nothing else",
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["lambda:InvokeFunction"], resources=[self.authorizer.function.function_arn]
+            )
+        )
+        return appsync.LambdaDataSource(
+            self,
+            "Relations",
+            api=self.api,
+            lambda_function=self.authorizer.function,
+            service_role=role.without_policy_updates(),
+            description="Checks the relation behind a followed subscription (member, captain, reporter)",
+        )
 
     def _logging(self, config: StageConfig) -> None:
         """Request logs into a log group this stack owns (with retention), written by a role that may

@@ -7,7 +7,9 @@ later would replace the table."""
 from __future__ import annotations
 
 import aws_cdk as cdk
+from argus.platform import keys
 from argus.platform.table import TABLE, TableSpec
+from argus.platform.tenancy import tenant_prefix
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -19,6 +21,9 @@ from infra.constructs.functions import removal_policy
 READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem")
 # Transactions need no action of their own: TransactWriteItems is authorised per item as these.
 WRITE_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
+# The audit writer appends (PutItem) and pseudonymises personal fields on erasure (UpdateItem); nothing
+# deletes from the trail. BatchWriteItem is its own IAM action and can delete.
+AUDIT_WRITER_DENIED = ("dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
 KEY_READ_ACTIONS = ("kms:Decrypt", "kms:DescribeKey")
 KEY_WRITE_ACTIONS = ("kms:Encrypt", "kms:GenerateDataKey")
 
@@ -75,14 +80,43 @@ def index_arns(table: dynamodb.ITable, spec: TableSpec = TABLE) -> list[str]:
     return [f"{table.table_arn}/index/{index.name}" for index in spec.indexes]
 
 
-def grant_table(grantee: iam.IGrantable, table: dynamodb.ITable, key: kms.IKey, *, write: bool) -> None:
+def audit_partitions() -> str:
+    """Every organisation's audit partition key as an IAM pattern: ``ORG#*#AUDIT`` (from the key
+    builders, so the pattern follows the keys). ``*`` also spans ``#``: a tenant partition key of any
+    other kind must never end in ``#AUDIT`` (it would be write-protected too)."""
+    sample = "org"
+    return "ORG#*#" + keys.audit_pk(sample).removeprefix(tenant_prefix(sample))
+
+
+def grant_table(
+    grantee: iam.IGrantable,
+    table: dynamodb.ITable,
+    key: kms.IKey,
+    *,
+    write: bool,
+    audit_writer: bool = False,
+) -> None:
     """Item reads (and writes) on the table, queries on its GSIs, and the key used through DynamoDB only.
 
-    No Scan (no request path scans), no table management actions."""
+    No Scan (no request path scans), no table management actions. A writer is denied every write in
+    the audit partitions (``dynamodb:LeadingKeys`` is the request's partition keys, for single-item and
+    batch actions alike; a transaction is authorised per item as these actions); ``audit_writer`` (the
+    audit consumer only) may put and update there, never delete."""
     actions = READ_ACTIONS + (WRITE_ACTIONS if write else ())
     grantee.grant_principal.add_to_principal_policy(
         iam.PolicyStatement(actions=list(actions), resources=[table.table_arn])
     )
+    if write:
+        # An explicit Deny wins over any Allow, wherever else one comes from.
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="AuditTrailIsAppendOnly",
+                effect=iam.Effect.DENY,
+                actions=list(AUDIT_WRITER_DENIED if audit_writer else WRITE_ACTIONS),
+                resources=[table.table_arn],
+                conditions={"ForAnyValue:StringLike": {"dynamodb:LeadingKeys": [audit_partitions()]}},
+            )
+        )
     grantee.grant_principal.add_to_principal_policy(
         iam.PolicyStatement(actions=["dynamodb:Query"], resources=index_arns(table))
     )

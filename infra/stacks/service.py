@@ -4,17 +4,22 @@ it reads the table, key, bus and identity of the stateful stack."""
 from __future__ import annotations
 
 import aws_cdk as cdk
-from argus.consumers import CONSUMERS
+from argus.consumers import AUDIT, CONSUMERS
 from argus.platform.consumers import ConsumerSpec
+from argus.platform.table import TABLE
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.config import StageConfig
 from infra.constructs.alarms import Alarms
 from infra.constructs.consumers import Consumers, pascal
-from infra.constructs.functions import FunctionAssets
+from infra.constructs.firewall import RegionalFirewall
+from infra.constructs.functions import ArgusFunction, FunctionAssets, removal_policy
 from infra.constructs.graphql_api import GraphqlApi
 from infra.constructs.identity import Identity
-from infra.constructs.media import grant_media, media_bucket_export
+from infra.constructs.media import grant_media_access
 from infra.constructs.outbox_relay import OutboxRelay
 from infra.constructs.pattern_schedule import PatternSchedule
 from infra.constructs.realtime import Realtime
@@ -29,6 +34,7 @@ def settings_environment(
     identity: Identity | None = None,
     realtime_url: str | None = None,
     media_bucket: str | None = None,
+    quarantine_bucket: str | None = None,
 ) -> dict[str, str]:
     """``ARGUS_*`` variables read by ``argus.platform.settings.Settings`` (one per settings field)."""
     env = {
@@ -53,6 +59,8 @@ def settings_environment(
         env["ARGUS_REALTIME_URL"] = realtime_url
     if media_bucket is not None:
         env["ARGUS_MEDIA_BUCKET"] = media_bucket
+    if quarantine_bucket is not None:
+        env["ARGUS_QUARANTINE_BUCKET"] = quarantine_bucket
     return env
 
 
@@ -72,17 +80,30 @@ class ServiceStack(cdk.Stack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         table, key, bus = stateful.data.table, stateful.data.key, stateful.events.bus
-        media_bucket = stateful.buckets.media
+        media_bucket, quarantine_bucket = stateful.buckets.media, stateful.buckets.quarantine
         base_env = settings_environment(
             config,
             table_name=table.table_name,
             event_bus_name=bus.event_bus_name,
             media_bucket=media_bucket.bucket_name,
+            quarantine_bucket=quarantine_bucket.bucket_name,
         )
 
         self.assets = FunctionAssets(self, "Assets")
         self.identity = stateful.identity
-        self.realtime = Realtime(self, "Realtime", config=config, identity=self.identity, bus=bus)
+        self.realtime = Realtime(
+            self,
+            "Realtime",
+            config=config,
+            identity=self.identity,
+            bus=bus,
+            assets=self.assets,
+            table=table,
+            key=key,
+            environment=settings_environment(
+                config, table_name=table.table_name, event_bus_name=bus.event_bus_name, identity=self.identity
+            ),
+        )
         self.graphql = GraphqlApi(
             self,
             "Graphql",
@@ -98,10 +119,9 @@ class ServiceStack(cdk.Stack):
                 identity=self.identity,
                 realtime_url=self.realtime.api.graphql_url,
                 media_bucket=media_bucket.bucket_name,
+                quarantine_bucket=quarantine_bucket.bucket_name,
             ),
         )
-        media_export = media_bucket_export(stateful.stack_name)
-        grant_media(self, "GraphqlMediaAccess", self.graphql.handler.role, media_export, key, sanitiser=False)
         self.relay = OutboxRelay(
             self, "OutboxRelay", config=config, assets=self.assets, table=table, bus=bus, environment=base_env
         )
@@ -115,17 +135,15 @@ class ServiceStack(cdk.Stack):
             table=table,
             key=key,
             environment=base_env,
+            audit_writer=AUDIT.name,
         )
-        sanitiser = self.consumers.by_name.get("incident-media")
-        if sanitiser is not None:
-            grant_media(
-                self,
-                "SanitiserMediaAccess",
-                sanitiser.handler.role,
-                media_export,
-                key,
-                sanitiser=True,
-            )
+        grant_media_access(
+            self,
+            graphql=self.graphql.handler.role,
+            consumers={name: c.handler.role for name, c in self.consumers.by_name.items()},
+            stateful_stack_name=stateful.stack_name,
+            key=key,
+        )
         self.pattern_schedule = PatternSchedule(
             self,
             "PatternSchedule",
@@ -135,11 +153,52 @@ class ServiceStack(cdk.Stack):
             key=key,
             environment=base_env,
         )
+        # WAF for what AWS WAF can attach to here: the real-time API, and the user pool when Argus has one
+        # (the GraphQL HTTP API is protected at CloudFront, by the edge stack).
+        protected = {"RealtimeApi": self.realtime.api.arn}
+        if self.identity.user_pool is not None:
+            protected["UserPool"] = self.identity.user_pool.user_pool_arn
+        self.firewall = RegionalFirewall(self, "Firewall", config=config, protected=protected)
+        # Dead-letter queues hold events nothing processed yet: in production they outlive the stack
+        # (a replaced or deleted service leaves them, with their messages, to be redriven).
+        for queue in self.dead_letter_queues():
+            queue.apply_removal_policy(removal_policy(config))
         self.alarms = Alarms(self, "Alarms", config=config)
-        self._add_alarms()
+        self._add_alarms(table, bus)
+        self.alarms.add_dashboard()
 
-    def _add_alarms(self) -> None:
+    def dead_letter_queues(self) -> list[sqs.Queue]:
+        """Every dead-letter queue of the service."""
+        return [
+            self.relay.dead_letters,
+            self.realtime.dead_letters,
+            self.pattern_schedule.dead_letters,
+            *(consumer.dead_letters for consumer in self.consumers.by_name.values()),
+        ]
+
+    def functions(self) -> dict[str, ArgusFunction]:
+        """Every function of the service, by a construct-id prefix for its alarms."""
+        return {
+            "Graphql": self.graphql.handler,
+            "Relay": self.relay.handler,
+            "PatternSchedule": self.pattern_schedule.handler,
+            "RealtimeAuthorizer": self.realtime.authorizer,
+            **{f"Consumer{pascal(n)}": c.handler for n, c in self.consumers.by_name.items()},
+        }
+
+    def _add_alarms(self, table: dynamodb.ITable, bus: events.IEventBus) -> None:
         alarms = self.alarms
+        for prefix, handler in self.functions().items():
+            name = handler.function.node.path
+            alarms.function_throttles(f"{prefix}Throttles", handler.function, name)
+            alarms.function_near_timeout(f"{prefix}NearTimeout", handler.function, handler.timeout, name)
+        alarms.table_throttles("TableThrottles", table, tuple(index.name for index in TABLE.indexes))
+        alarms.table_system_errors("TableSystemErrors", table)
+        alarms.appsync_server_errors("Realtime5xx", self.realtime.api, "the real-time API (AppSync)")
+        alarms.rule_failures("RealtimeRule", self.realtime.rule, bus, "live events (AppSync)")
+        alarms.function_errors(
+            "RealtimeAuthorizerErrors", self.realtime.authorizer.function, "realtime-authorizer"
+        )
         alarms.function_errors("GraphqlErrors", self.graphql.handler.function, "graphql")
         alarms.api_server_errors("GraphqlApi5xx", self.graphql.http_api, "the GraphQL HTTP API")
         alarms.function_errors("RelayErrors", self.relay.handler.function, "outbox-relay")
@@ -158,3 +217,8 @@ class ServiceStack(cdk.Stack):
             prefix = f"Consumer{pascal(name)}"
             alarms.function_errors(f"{prefix}Errors", consumer.handler.function, f"consumer {name}")
             alarms.dead_letters(f"{prefix}DeadLetters", consumer.dead_letters, f"consumer {name}")
+            alarms.rule_failures(f"{prefix}Rule", consumer.rule, bus, f"of consumer {name}")
+            # Older than every retry would make it (visibility timeout times receives): a backlog.
+            spec = consumer.spec
+            max_age = cdk.Duration.seconds(max(300, spec.visibility_timeout_seconds * spec.max_receive_count))
+            alarms.queue_age(f"{prefix}QueueAge", consumer.queue, max_age, f"consumer {name}")

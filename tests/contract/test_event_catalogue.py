@@ -220,6 +220,15 @@ def _mutations(sample: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     yield "bad slug", changed(["data", "organisation", "slug"], "North--Shire")
     yield "bad locale", changed(["data", "organisation", "locale"], "english")
     yield "min cell size zero", changed(["data", "organisation", "privacy", "min_cell_size"], 0)
+    yield (
+        "exact public locations",
+        changed(["data", "organisation", "privacy", "generalise_locations"], False),
+    )
+    yield "cells finer than 8", changed(["data", "organisation", "privacy", "location_resolution"], 9)
+    yield (
+        "no location level",
+        changed(["data", "organisation", "privacy", "location_resolution"], None, delete=True),
+    )
     yield "unknown contact kind", changed(["data", "organisation", "contacts", 0, "kind"], "pigeon")
     yield "extra organisation field", changed(["data", "organisation", "email"], "x@y.z")
     if "changed" in sample["data"]:
@@ -248,14 +257,16 @@ def test_the_organisation_definitions_are_the_same_in_every_schema() -> None:
 def test_the_organisation_definitions_follow_the_domain_model() -> None:
     # Given the schema's definitions and the pydantic models the events are dumped from
     defs = load(schema_path(ORGANISATION_CREATED))["$defs"]
-    # Then they name the same fields, require all of them (model_dump always writes every field)
+    # Then they name the same fields, require all of them (model_dump always writes every field and
+    # computed field)
     for name, model in (
         ("organisation", Organisation),
         ("privacyDefaults", PrivacyDefaults),
         ("contactChannel", ContactChannel),
     ):
-        assert set(defs[name]["properties"]) == set(model.model_fields), name
-        assert set(defs[name]["required"]) == set(model.model_fields), name
+        dumped = set(model.model_fields) | set(model.model_computed_fields)
+        assert set(defs[name]["properties"]) == dumped, name
+        assert set(defs[name]["required"]) == dumped, name
     # and list the same contact kinds and changeable fields
     assert defs["contactChannel"]["properties"]["kind"]["enum"] == [k.value for k in ContactKind]
     changeable = set(OrganisationChanges.model_fields) - {"expected_version"}

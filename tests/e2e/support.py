@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from functools import partial
 from typing import Any, TypeVar
 from unittest.mock import patch
@@ -247,7 +248,7 @@ class GraphQLClient:
 
 ORGANISATION_FIELDS = """
     id name slug timezone locale version createdAt updatedAt
-    privacy { minCellSize generaliseLocations publicationDelayDays }
+    privacy { minCellSize locationResolution publicationDelayDays }
     contacts { kind value label }
 """
 ORGANISATION = f"query {{ organisation {{ {ORGANISATION_FIELDS} }} }}"
@@ -643,6 +644,25 @@ class WatchProgramme:
 
     def blocks_of(self, captain_sub: str) -> list[WatchBlock]:
         return [b for b in self.blocks if b.captain_sub == captain_sub]
+
+
+def log_patrol(gql: GraphQLClient, captain: str, programme: WatchProgramme, block_id: str) -> str:
+    """A captain's half-hour patrol of their block today: an event of the group, with no personal data."""
+    logged = gql.execute(
+        LOG_ACTIVITY,
+        {
+            "input": {
+                "groupId": programme.group_id,
+                "blockId": block_id,
+                "kind": "PATROL",
+                "hours": 0.5,
+                "occurredOn": date.today().isoformat(),
+            }
+        },
+        token=captain,
+    ).ok()["logActivity"]
+    activity_id: str = logged["id"]
+    return activity_id
 
 
 WATCH_CAPTAIN_1 = "demo-captain-01"

@@ -1,5 +1,6 @@
-"""An incident on the running stack: reported with a photo (presigned POST to the bucket, the sanitiser
-consumer strips its GPS EXIF before anyone can fetch it) and its timeline seen live over WebSocket."""
+"""An incident on the running stack: reported with a photo (presigned POST to the quarantine bucket, the
+sanitiser consumer strips its GPS EXIF before anyone can fetch it), its timeline seen live over
+WebSocket, and the uploader's erasure reaching the photo in every version and the audit trail."""
 
 from __future__ import annotations
 
@@ -12,7 +13,16 @@ from argus.api.live import get_broker
 from argus.local.stack import LocalStack
 from PIL import Image
 
-from .support import GraphQLClient, GraphQLWebSocket, bearer_params, create_org, unique, wait_until
+from .support import (
+    GraphQLClient,
+    GraphQLWebSocket,
+    audit_trail,
+    bearer_params,
+    create_org,
+    unique,
+    wait_for_audit,
+    wait_until,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -31,6 +41,7 @@ mutation($id: ID!, $media: ID!) { confirmIncidentMediaUpload(incidentId: $id, me
 """
 DOWNLOAD = "query($id: ID!, $media: ID!) { incidentMediaUrl(incidentId: $id, mediaId: $media) }"
 TRIAGE = 'mutation($id: ID!) { triageIncident(id: $id, reason: "Forced entry confirmed") { status } }'
+ERASE = "mutation($sub: ID!) { erasePerson(sub: $sub) { pseudonym } }"
 TIMELINE = "subscription($id: ID!) { incidentTimeline(incidentId: $id) { kind by toStatus reason } }"
 
 
@@ -120,3 +131,80 @@ def test_the_timeline_is_seen_live(stack: LocalStack, gql: GraphQLClient, incide
             if candidate["kind"] == "TRIAGED":
                 entry = candidate
         assert entry["toStatus"] == "TRIAGED" and entry["reason"] == "Forced entry confirmed"
+
+
+def upload_photo(gql: GraphQLClient, incident_id: str, token: str) -> str:
+    """Upload, confirm and wait for the sanitised photo; returns the media id."""
+    data = photo_with_gps()
+    ticket = gql.execute(
+        UPLOAD, {"id": incident_id, "type": "image/jpeg", "size": len(data)}, token=token
+    ).ok()["requestIncidentMediaUpload"]
+    posted = httpx.post(
+        ticket["url"], data=ticket["fields"], files={"file": ("shed.jpg", data, "image/jpeg")}, timeout=10
+    )
+    assert posted.status_code in (200, 201, 204), posted.text
+    media_id: str = ticket["media"]["id"]
+    gql.execute(CONFIRM, {"id": incident_id, "media": media_id}, token=token).ok()
+
+    def ready() -> bool:
+        return not gql.execute(DOWNLOAD, {"id": incident_id, "media": media_id}, token=token).errors
+
+    wait_until(ready, timeout=30, interval=0.2, what="the sanitised photo")
+    return media_id
+
+
+def versions(stack: LocalStack, bucket: str, prefix: str) -> list[str]:
+    s3 = stack.clients["s3"]
+    listing = s3.list_object_versions(Bucket=bucket, Prefix=prefix)
+    return [v["Key"] for v in listing.get("Versions", []) + listing.get("DeleteMarkers", [])]
+
+
+def test_an_erased_uploader_leaves_no_photo_and_a_pseudonymised_audit_trail(
+    stack: LocalStack, gql: GraphQLClient
+) -> None:
+    assert stack.resources is not None
+    org = create_org(gql, stack, "erasure")
+    sub = unique("officer")
+    officer = stack.token(org.id, ["officer"], sub=sub)
+    report = {
+        "category": "BURGLARY",
+        "occurredFrom": "2026-11-20T22:00:00Z",
+        "location": {"longitude": -0.1055, "latitude": 51.5292},
+        "description": "Shed door forced overnight",
+    }
+    # Given an officer who reported an incident and attached a photo, all in the audit trail
+    incident_id = gql.execute(REPORT, {"input": report}, token=officer).ok()["reportIncident"]["id"]
+    media_id = upload_photo(gql, incident_id, officer)
+    wait_for_audit(
+        gql,
+        org.admin_token,
+        lambda trail: (
+            any(e["eventType"].endswith("media-ready.v1") for e in trail)
+            and sum(e["actor"] == sub for e in trail) >= 3
+        ),
+        what="the officer's actions in the audit trail",
+    )
+    media_bucket, quarantine = stack.resources.buckets["media"], stack.resources.buckets["quarantine"]
+    assert versions(stack, media_bucket, f"media/{org.id}/") != []
+    # When an administrator erases the officer
+    pseudonym = gql.execute(ERASE, {"sub": sub}, token=org.admin_token).ok()["erasePerson"]["pseudonym"]
+
+    # Then the photo is gone: no item, and no version of it or of the upload in any bucket
+    def photo_gone() -> bool:
+        answer = gql.execute(DOWNLOAD, {"id": incident_id, "media": media_id}, token=org.admin_token)
+        return answer.codes == ["NOT_FOUND"]
+
+    wait_until(photo_gone, timeout=30, interval=0.2, what="the photo's erasure")
+    assert versions(stack, media_bucket, f"media/{org.id}/") == []
+    assert versions(stack, quarantine, f"quarantine/{org.id}/") == []
+    # And the audit trail names the officer by the pseudonym only, the erasure itself by its admin
+    trail = wait_for_audit(
+        gql,
+        org.admin_token,
+        lambda trail: any(e["eventType"].endswith("person-erasure-requested.v1") for e in trail),
+        what="the erasure in the audit trail",
+    )
+    assert [e for e in audit_trail(gql, org.admin_token) if sub in str(e)] == []
+    assert sum(e["actor"] == pseudonym for e in trail) >= 3
+    [erasure] = [e for e in trail if e["eventType"].endswith("person-erasure-requested.v1")]
+    assert erasure["actor"] == org.admin_sub

@@ -61,7 +61,7 @@ def test_create_read_update_and_the_audit_trail(stack: LocalStack, gql: GraphQLC
         "slug": unique("riverside"),
         "timezone": "Europe/Dublin",
         "locale": "en-IE",
-        "privacy": {"minCellSize": 5, "generaliseLocations": False, "publicationDelayDays": 7},
+        "privacy": {"minCellSize": 5, "locationResolution": 7, "publicationDelayDays": 7},
         "contacts": [{"kind": "EMAIL", "value": "desk@riverside.example", "label": "Desk"}],
     }
     created = gql.execute(CREATE_ORGANISATION, {"input": draft}, token=admin).ok()["createOrganisation"]
@@ -116,7 +116,7 @@ def test_create_with_only_the_required_fields(stack: LocalStack, gql: GraphQLCli
         "Europe/London",
         "en-GB",
     )
-    assert created["privacy"] == {"minCellSize": 10, "generaliseLocations": True, "publicationDelayDays": 30}
+    assert created["privacy"] == {"minCellSize": 10, "locationResolution": 8, "publicationDelayDays": 30}
     assert created["contacts"] == []
 
 
@@ -139,6 +139,14 @@ def test_bad_input_is_refused_and_writes_nothing(stack: LocalStack, gql: GraphQL
         refused.refused("BAD_USER_INPUT")
         assert refused.data is None
         assert field in refused.errors[0]["extensions"]["details"]["fields"], refused.errors
+    # exact locations below staff, or cells finer than resolution 8, are not a choice
+    for privacy, field in (
+        ({"generaliseLocations": False}, "privacy"),
+        ({"locationResolution": 9}, "privacy.location_resolution"),
+    ):
+        refused = gql.execute(CREATE_ORGANISATION, {"input": {**valid, "privacy": privacy}}, token=admin)
+        refused.refused("BAD_USER_INPUT")
+        assert field in refused.errors[0]["extensions"]["details"]["fields"], refused.errors
     gql.execute(ORGANISATION, token=admin).refused("NOT_FOUND")
     org = Org(
         org_id,
@@ -157,6 +165,8 @@ def test_bad_input_is_refused_and_writes_nothing(stack: LocalStack, gql: GraphQL
         ("timezone", "europe/london"),
         ("slug", "-bad-"),
         ("contacts", [{"kind": "EMAIL", "value": "   "}]),
+        ("privacy", {"generaliseLocations": False}),
+        ("privacy", {"locationResolution": 9}),
     )
     for field, value in changes:
         refused = gql.execute(UPDATE_ORGANISATION, {"input": {field: value}}, token=admin)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import date
 from typing import Any
 
 import pytest
@@ -15,7 +14,6 @@ from argus.local.stack import LocalStack
 
 from .support import (
     ENROL,
-    LOG_ACTIVITY,
     MEMBER_ENROLLED,
     WATCH_CAPTAIN_2,
     WATCH_GROUP_ACTIVITY,
@@ -25,6 +23,7 @@ from .support import (
     WatchProgramme,
     bearer_params,
     create_org,
+    log_patrol,
     unique,
     watch_programme,
 )
@@ -83,25 +82,6 @@ def enrolment_event(ws: GraphQLWebSocket, member_id: str) -> dict[str, Any]:
     return event
 
 
-def log_sentinel(gql: GraphQLClient, captain: str, programme: WatchProgramme, block_id: str) -> str:
-    """A captain's activity in their block: an event of the group, with no personal data."""
-    logged = gql.execute(
-        LOG_ACTIVITY,
-        {
-            "input": {
-                "groupId": programme.group_id,
-                "blockId": block_id,
-                "kind": "PATROL",
-                "hours": 0.5,
-                "occurredOn": date.today().isoformat(),
-            }
-        },
-        token=captain,
-    ).ok()["logActivity"]
-    activity_id: str = logged["id"]
-    return activity_id
-
-
 def delivered(ws: GraphQLWebSocket, seconds: float) -> list[dict[str, Any]]:
     """Every protocol message carrying data received within ``seconds`` (none expected)."""
     found = []
@@ -152,7 +132,7 @@ def test_an_enrolment_is_seen_live_by_the_group_and_by_no_other_organisation(
         captain = programme.captain_token(stack, WATCH_CAPTAIN_2)
         waiting = {role: sockets[f"home-{role}"] for role in home_tokens}
         for _ in range(SENTINELS):
-            sentinel = log_sentinel(gql, captain, programme, block.id)
+            sentinel = log_patrol(gql, captain, programme, block.id)
             for role, ws in list(waiting.items()):
                 if received(ws, ACTIVITY_LOGGED, "activityId", sentinel, SENTINEL_WAIT):
                     del waiting[role]

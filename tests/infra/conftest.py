@@ -3,8 +3,9 @@
 This directory is not a package on purpose: as ``tests/infra`` it would shadow the ``infra`` package
 (the CDK app) for the other suites' ``tests/`` import root. Shared helpers live in ``synth_support``.
 
-Two apps: ``dev`` with a Cognito user pool (the default), and ``prod`` with an external OIDC issuer
-(what a police force with its own identity provider deploys). The Lambda assets are built first if they
+Two apps: ``dev`` with a Cognito user pool (the default, no public API domain), and ``prod`` with an
+external OIDC issuer (what a police force with its own identity provider deploys), its public API
+domain behind CloudFront and WAF, and an alarm subscriber. The Lambda assets are built first if they
 are missing (``layers/build.py``; ``make test`` builds them before pytest runs)."""
 
 from __future__ import annotations
@@ -25,7 +26,13 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 import aws_cdk as cdk  # noqa: E402
 from aws_cdk.assertions import Template  # noqa: E402
-from synth_support import EXTERNAL_AUDIENCE, EXTERNAL_ISSUER, Synth  # noqa: E402
+from synth_support import (  # noqa: E402
+    ALARM_EMAIL,
+    EDGE_CONTEXT,
+    EXTERNAL_AUDIENCE,
+    EXTERNAL_ISSUER,
+    Synth,
+)
 
 from infra.app import create_app  # noqa: E402
 from layers import build as layer_build  # noqa: E402
@@ -43,9 +50,11 @@ def _synth(context: dict[str, object], outdir: Path) -> Synth:
     stage = str(context["stage"])
     stateful = app.node.find_child(f"Argus-{stage}-Stateful")
     service = app.node.find_child(f"Argus-{stage}-Service")
+    edge = app.node.try_find_child(f"Argus-{stage}-Edge")
     assert isinstance(stateful, cdk.Stack) and isinstance(service, cdk.Stack)
     app.synth()  # runs cdk-nag: an unacknowledged finding raises here
-    return Synth(app, Template.from_stack(stateful), Template.from_stack(service), outdir)
+    edge_template = Template.from_stack(edge) if isinstance(edge, cdk.Stack) else None
+    return Synth(app, Template.from_stack(stateful), Template.from_stack(service), outdir, edge_template)
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +65,12 @@ def dev(assets_built: None, tmp_path_factory: pytest.TempPathFactory) -> Synth:
 
 @pytest.fixture(scope="session")
 def external(assets_built: None, tmp_path_factory: pytest.TempPathFactory) -> Synth:
-    """Stage ``prod`` with an external OpenID Connect issuer."""
-    context = {"stage": "prod", "oidcIssuer": EXTERNAL_ISSUER, "oidcAudience": EXTERNAL_AUDIENCE}
+    """Stage ``prod`` with an external OpenID Connect issuer, its public API domain and alarm email."""
+    context = {
+        "stage": "prod",
+        "oidcIssuer": EXTERNAL_ISSUER,
+        "oidcAudience": EXTERNAL_AUDIENCE,
+        "alarmEmail": ALARM_EMAIL,
+        **EDGE_CONTEXT,
+    }
     return _synth(context, tmp_path_factory.mktemp("cdk-prod"))

@@ -11,16 +11,35 @@ from aws_cdk.assertions import Template
 
 EXTERNAL_ISSUER = "https://idp.example.org/realms/argus"
 EXTERNAL_AUDIENCE = "argus-api"
+ALARM_EMAIL = "ops@example.org"
+# What a production stage needs beyond its defaults: the public API name and its certificates (the
+# CloudFront one in us-east-1, the origin's in the stage region, eu-west-2) and an alarm subscriber.
+API_DOMAIN = "api.argus.example.org"
+API_ORIGIN_DOMAIN = "origin.api.argus.example.org"
+API_CERTIFICATE_ARN = "arn:aws:acm:us-east-1:111111111111:certificate/11111111-2222-3333-4444-555555555555"
+API_ORIGIN_CERTIFICATE_ARN = (
+    "arn:aws:acm:eu-west-2:111111111111:certificate/66666666-7777-8888-9999-000000000000"
+)
+ALLOWED_COUNTRIES = ("GB", "IE")
+EDGE_CONTEXT = {
+    "apiDomain": API_DOMAIN,
+    "apiOriginDomain": API_ORIGIN_DOMAIN,
+    "apiCertificateArn": API_CERTIFICATE_ARN,
+    "apiOriginCertificateArn": API_ORIGIN_CERTIFICATE_ARN,
+    "allowedCountries": ",".join(ALLOWED_COUNTRIES),
+}
 
 
 @dataclass(frozen=True)
 class Synth:
-    """One synthesized app: its stacks' templates and the assembly directory."""
+    """One synthesized app: its stacks' templates (``edge``: the us-east-1 stack, only when the stage has
+    a public API domain) and the assembly directory."""
 
     app: cdk.App
     stateful: Template
     service: Template
     outdir: Path
+    edge: Template | None = None
 
     def templates(self) -> list[Path]:
         return sorted(self.outdir.glob("*.template.json"))

@@ -120,3 +120,72 @@ def test_consumer_queues_require_tls(dev: Synth) -> None:
             if statement.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}:
                 secured |= {q["Ref"] for q in policy["Properties"]["Queues"]}
     assert secured == set(resources(dev.service, "AWS::SQS::Queue"))
+
+
+@pytest.mark.parametrize("spec", CONSUMERS, ids=lambda s: s.name)
+def test_consumer_rule_target_retries_then_dead_letters(dev: Synth, spec: Any) -> None:
+    # Given the consumer's queue and its dead-letter queue
+    function_id = _function_id(dev, spec.handler)
+    _, mapping = only(dev.service, "AWS::Lambda::EventSourceMapping", {"FunctionName": {"Ref": function_id}})
+    queue_id = mapping["Properties"]["EventSourceArn"]["Fn::GetAtt"][0]
+    queue = resources(dev.service, "AWS::SQS::Queue")[queue_id]["Properties"]
+    dlq_id = queue["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+    # When EventBridge cannot deliver an event to the queue
+    (rule,) = [
+        r
+        for r in resources(dev.service, "AWS::Events::Rule").values()
+        if r["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+    ]
+    (target,) = rule["Properties"]["Targets"]
+    # Then it retries within an explicit window and then sends the event to the consumer's DLQ
+    assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": [dlq_id, "Arn"]}}
+    policy = target["RetryPolicy"]
+    assert 0 < policy["MaximumEventAgeInSeconds"] <= 24 * 3600
+    assert 0 < policy["MaximumRetryAttempts"] <= 185
+    # and EventBridge may send to that DLQ for this rule only
+    statements = [
+        s
+        for p in resources(dev.service, "AWS::SQS::QueuePolicy").values()
+        if {"Ref": dlq_id} in p["Properties"]["Queues"]
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+        if s.get("Principal") == {"Service": "events.amazonaws.com"}
+    ]
+    assert [s["Condition"]["ArnEquals"]["aws:SourceArn"] for s in statements] == [
+        {"Fn::GetAtt": [_rule_id(dev, queue_id), "Arn"]}
+    ]
+
+
+def _rule_id(synth: Synth, queue_id: str) -> str:
+    (rule_id,) = [
+        k
+        for k, r in resources(synth.service, "AWS::Events::Rule").items()
+        if r["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+    ]
+    return rule_id
+
+
+def test_every_rule_target_on_the_bus_has_a_dead_letter_queue_and_retry_policy(dev: Synth) -> None:
+    rules = resources(dev.service, "AWS::Events::Rule")
+    assert len(rules) >= len(CONSUMERS) + 1  # the consumers and the live events rule
+    for rule in rules.values():
+        for target in rule["Properties"]["Targets"]:
+            assert "Arn" in target["DeadLetterConfig"], target
+            assert {"MaximumEventAgeInSeconds", "MaximumRetryAttempts"} <= set(target["RetryPolicy"]), target
+
+
+@pytest.mark.parametrize("spec", CONSUMERS, ids=lambda s: s.name)
+def test_consumer_concurrency_is_capped_as_declared(dev: Synth, spec: Any) -> None:
+    _, mapping = only(
+        dev.service,
+        "AWS::Lambda::EventSourceMapping",
+        {"FunctionName": {"Ref": _function_id(dev, spec.handler)}},
+    )
+    assert mapping["Properties"]["ScalingConfig"] == {"MaximumConcurrency": spec.maximum_concurrency}
+
+
+def test_nightly_pattern_runs_take_at_most_two_environments() -> None:
+    from argus.consumers import PATTERN_JOB
+
+    # 2 GB each: a night of many organisations must not take the account's concurrency
+    assert PATTERN_JOB.maximum_concurrency == 2
+    assert all(2 <= spec.maximum_concurrency <= 10 for spec in CONSUMERS)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from argus.consumers import CONSUMERS, PATTERN_JOB
 from argus.platform.settings import Settings
+from argus.realtime import AUTHORIZER_HANDLER
 from synth_support import Synth, cognito_issuer_and_audience, only, resources
 
 pytestmark = pytest.mark.infra
@@ -28,7 +29,8 @@ def _env(function: dict[str, Any]) -> dict[str, Any]:
 
 def test_one_function_per_handler(dev: Synth) -> None:
     handlers = sorted(f["Properties"]["Handler"] for f in _functions(dev).values())
-    assert handlers == sorted([GRAPHQL, RELAY, PATTERN_SCHEDULE, *(spec.handler for spec in CONSUMERS)])
+    expected = [GRAPHQL, RELAY, PATTERN_SCHEDULE, AUTHORIZER_HANDLER, *(spec.handler for spec in CONSUMERS)]
+    assert handlers == sorted(expected)
 
 
 def _layer_ids(synth: Synth) -> tuple[str, str]:
@@ -116,3 +118,12 @@ def test_external_issuer_is_passed_through(external: Synth) -> None:
     assert env["ARGUS_JWT_AUDIENCE"] == EXTERNAL_AUDIENCE
     assert env["ARGUS_STAGE"] == "prod"
     assert not resources(external.stateful, "AWS::Cognito::UserPool")
+
+
+def test_graphql_function_has_reserved_concurrency_outside_dev(dev: Synth, external: Synth) -> None:
+    # A night of pattern runs or a burst of media cannot take the API's share of the account
+    _, prod_function = only(external.service, "AWS::Lambda::Function", {"Handler": GRAPHQL})
+    assert prod_function["Properties"]["ReservedConcurrentExecutions"] == 100
+    # dev accounts often have a concurrency limit too low to reserve anything
+    _, dev_function = only(dev.service, "AWS::Lambda::Function", {"Handler": GRAPHQL})
+    assert "ReservedConcurrentExecutions" not in dev_function["Properties"]

@@ -8,6 +8,10 @@ import re
 
 import pytest
 from argus.consumers import LIVE_EVENTS_PATTERN
+from argus.organisations.events import ORGANISATION_UPDATED
+from argus.platform.relay import LIVE_DATA
+from argus.watch.events import MEMBER_APPROVED
+from live_support import relayed_detail, target_input
 from synth_support import (
     EXTERNAL_AUDIENCE,
     EXTERNAL_ISSUER,
@@ -18,6 +22,7 @@ from synth_support import (
 )
 
 from infra.constructs.realtime import SCHEMA
+from tests.factories.events import cloudevent, eventbridge_envelope
 
 pytestmark = pytest.mark.infra
 
@@ -74,7 +79,9 @@ def test_subscription_is_filtered_by_the_tokens_organisation(dev: Synth) -> None
     assert "util.unauthorized()" in code
     assert "orgId: { eq: org }" in code
     assert "ctx.args" not in code and "ctx.arguments" not in code  # nothing the client sends is trusted
-    _, data_source = only(dev.service, "AWS::AppSync::DataSource")
+    _, data_source = only(
+        dev.service, "AWS::AppSync::DataSource", {"Name": resolver["Properties"]["DataSourceName"]}
+    )
     assert data_source["Properties"]["Type"] == "NONE"
 
 
@@ -106,7 +113,7 @@ def test_live_rule_targets_appsync_with_a_dead_letter_queue(dev: Synth) -> None:
     assert target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0] in resources(dev.service, "AWS::SQS::Queue")
     paths = target["InputTransformer"]["InputPathsMap"]
     assert "$.detail.orgid" in paths.values()
-    assert "$.detail.data" in paths.values()
+    assert f"$.detail.{LIVE_DATA}" in paths.values()  # the data as JSON text, not the object
     # The variables are JSON once EventBridge substitutes the placeholders
     template = target["InputTransformer"]["InputTemplate"]
     variables = json.loads(re.sub(r"<[^>]+>", '"x"', template))
@@ -145,3 +152,32 @@ def test_incident_timeline_subscription_takes_the_organisation_from_the_token(de
     assert "orgId: { eq: org }" in code
     assert "subject: { eq: ctx.args.incidentId }" in code
     assert 'type: { beginsWith: "org.argus.incident." }' in code
+
+
+# --- what EventBridge hands AppSync for a relayed live event --------------------------------------
+
+
+@pytest.mark.parametrize("event_type", [MEMBER_APPROVED, ORGANISATION_UPDATED])
+def test_a_relayed_live_event_reaches_appsync_with_its_data_as_a_json_string(
+    event_type: str, dev: Synth, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the live rule's AppSync target and a live event as the outbox relay puts it on the bus
+    _, rule = only(dev.service, "AWS::Events::Rule", {"EventPattern": LIVE_EVENTS_PATTERN})
+    (target,) = rule["Properties"]["Targets"]
+    event = cloudevent(event_type, data={"groupId": "g-1", "actor": "u-1", "memberId": "m-1", "n": 1})
+    detail = relayed_detail(event, monkeypatch)
+    # When EventBridge fills the target's input from the delivered event
+    variables = target_input(target["InputTransformer"], eventbridge_envelope(detail))
+    # Then data is a string (AppSync's AWSJSON is JSON text, an object fails the call) holding the data
+    assert isinstance(variables["data"], str)
+    assert json.loads(variables["data"]) == event.get_data()
+    # and every other argument is the CloudEvent's
+    assert variables == {
+        "id": event.get_id(),
+        "type": event_type,
+        "source": event.get_source(),
+        "subject": event.get_subject(),
+        "time": detail["time"],
+        "orgId": "northshire",
+        "data": variables["data"],
+    }

@@ -66,7 +66,7 @@ def test_event_bus_is_named_argus_and_archives_every_argus_event(dev: Synth) -> 
 
 def test_buckets_are_private_encrypted_tls_only_and_logged(dev: Synth) -> None:
     buckets = dev.stateful.find_resources("AWS::S3::Bucket")
-    assert len(buckets) == 3  # media, reports, access logs
+    assert len(buckets) == 4  # media, quarantine, reports, access logs
     (key_id,) = dev.stateful.find_resources("AWS::KMS::Key")
     log_buckets = [k for k, v in buckets.items() if "LoggingConfiguration" not in v["Properties"]]
     assert len(log_buckets) == 1
@@ -109,3 +109,45 @@ def test_buckets_are_private_encrypted_tls_only_and_logged(dev: Synth) -> None:
                 },
             },
         )
+
+
+def _backup_resources(synth: Synth) -> list[object]:
+    (selection,) = synth.stateful.find_resources("AWS::Backup::BackupSelection").values()
+    return list(selection["Properties"]["BackupSelection"]["Resources"])
+
+
+def test_table_and_evidence_buckets_are_backed_up_and_nothing_else(dev: Synth) -> None:
+    # Given the table and the two evidence buckets (media, reports)
+    table_id, _ = only(dev.stateful, "AWS::DynamoDB::Table")
+    buckets = dev.stateful.find_resources("AWS::S3::Bucket")
+    media = [k for k in buckets if k.startswith("BucketsMedia")]
+    reports = [k for k in buckets if k.startswith("BucketsReports")]
+    assert len(media) == len(reports) == 1
+    # Then the backup selection names exactly them (not the access logs, nor any quarantine bucket)
+    assert sorted(map(str, _backup_resources(dev))) == sorted(
+        map(
+            str,
+            [
+                {"Fn::GetAtt": [table_id, "Arn"]},
+                {"Fn::GetAtt": [media[0], "Arn"]},
+                {"Fn::GetAtt": [reports[0], "Arn"]},
+            ],
+        )
+    )
+
+
+@pytest.mark.parametrize(("which", "days"), [("dev", 7), ("external", 365)])
+def test_backups_run_daily_with_the_stage_retention(
+    which: str, days: int, request: pytest.FixtureRequest
+) -> None:
+    synth: Synth = request.getfixturevalue(which)
+    (plan,) = synth.stateful.find_resources("AWS::Backup::BackupPlan").values()
+    (rule,) = plan["Properties"]["BackupPlan"]["BackupPlanRule"]
+    assert rule["ScheduleExpression"] == "cron(0 3 * * ? *)"
+    assert rule["ScheduleExpressionTimezone"] == "Europe/London"
+    assert rule["Lifecycle"] == {"DeleteAfterDays": days}
+
+
+def test_backup_vault_is_retained_in_production(external: Synth, dev: Synth) -> None:
+    external.stateful.has_resource("AWS::Backup::BackupVault", {"DeletionPolicy": "Retain"})
+    dev.stateful.has_resource("AWS::Backup::BackupVault", {"DeletionPolicy": "Delete"})

@@ -232,6 +232,7 @@ OPERATIONS = [
         None,
         id="addStaffMember",
     ),
+    pytest.param('mutation { erasePerson(sub: "x") { pseudonym } }', None, id="erasePerson"),
     pytest.param("query { __typename }", None, id="typename"),
     *[
         pytest.param(q, None, id=q.split("{", 2)[1].split("(")[0].strip())
@@ -357,3 +358,161 @@ async def test_live_events_reach_only_subscribers_of_the_same_organisation() -> 
             "data": {"actor": "user-admin", "changed": ["name"]},
         }
     }
+
+
+# -- abuse limits and input hygiene on the real schema ---------------------------------------------
+
+GEOJSON = 'incidentsGeoJson(from: "2026-08-29T00:00:00Z", to: "2026-11-22T00:00:00Z")'
+
+
+def reason(response: dict[str, Any]) -> str:
+    assert response["data"] is None, response
+    reasons = {e["extensions"]["details"]["reason"] for e in response["errors"]}
+    assert len(reasons) == 1, response
+    return reasons.pop()
+
+
+@pytest.fixture
+def nothing_resolves(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Services that must not be reached: a refused operation resolves nothing."""
+    from argus.incidents.service import maps
+    from argus.watch.service import captains
+
+    def never(*_args: Any) -> None:
+        raise AssertionError("a refused operation reached a service")
+
+    monkeypatch.setattr(service, "my_profile", never)
+    monkeypatch.setattr(maps, "incidents_geojson", never)
+    monkeypatch.setattr(captains, "captain_hub", never)
+
+
+async def test_many_aliases_of_a_cheap_field_are_refused(nothing_resolves: None) -> None:
+    # Given 1,000 aliases of `me { sub }` (9.5 s locally before there was a limit)
+    query = "{ " + " ".join(f"m{i}: me {{ sub }}" for i in range(1000)) + " }"
+    # When a resident and an admin send it
+    for who in (principal(Role.RESIDENT), admin()):
+        response = await execute(query, who)
+        # Then it is refused before anything resolves
+        assert reason(response) in ("too_many_aliases", "too_many_tokens")
+    few = "{ " + " ".join(f"m{i}: me {{ sub }}" for i in range(11)) + " }"
+    assert reason(await execute(few, principal(Role.RESIDENT))) == "too_many_aliases"
+
+
+async def test_repeated_expensive_fields_are_too_costly(nothing_resolves: None) -> None:
+    # Given 10 aliases of a 12-week incidents map (21 s locally before) and 15 captain hubs for a
+    # captain (within the captain's alias limit)
+    maps = "{ " + " ".join(f"m{i}: {GEOJSON}" for i in range(10)) + " }"
+    hubs = "{ " + " ".join(f"h{i}: captainHub(first: 10) {{ captainSub }}" for i in range(16)) + " }"
+    # Then both are refused as too costly, for staff as well
+    assert reason(await execute(maps, principal(Role.OFFICER))) == "too_costly"
+    assert reason(await execute(maps, principal(Role.RESIDENT))) == "too_costly"
+    two_maps = "{ " + f"a: {GEOJSON} b: {GEOJSON}" + " }"
+    assert reason(await execute(two_maps, principal(Role.RESIDENT))) == "too_costly"
+    assert reason(await execute(hubs, principal(Role.CAPTAIN, sub="captain-1"))) == "too_costly"
+
+
+async def test_a_page_of_groups_each_with_its_geojson_is_too_costly() -> None:
+    # Given a page of 100 watch groups, each exporting its GeoJSON (three queries a group)
+    query = "{ watchGroups(first: 100) { nodes { id geoJson } } }"
+    response = await execute(query, principal(Role.OFFICER))
+    assert reason(response) == "too_costly"
+    assert response["errors"][0]["extensions"]["details"]["cost"] == 1 + 100 * 3
+
+
+async def test_a_long_document_is_refused(nothing_resolves: None) -> None:
+    many = "{ " + " ".join(["__typename"] * 1001) + " }"
+    assert reason(await execute(many, principal(Role.RESIDENT))) == "too_many_tokens"
+    huge = "{ me { sub } }" + " " * 40_000
+    assert reason(await execute(huge, admin())) == "too_large"
+
+
+def test_every_paged_list_and_expensive_field_declares_its_cost() -> None:
+    from argus.api.cost import Cost
+    from graphql import GraphQLObjectType
+
+    declared: dict[str, Cost] = {}
+    for type_ in schema._schema.type_map.values():
+        if not isinstance(type_, GraphQLObjectType) or type_.name.startswith("__"):
+            continue
+        for name, field in type_.fields.items():
+            definition = (field.extensions or {}).get("strawberry-definition")
+            for extension in getattr(definition, "extensions", None) or ():
+                if isinstance(extension, Cost):
+                    declared[f"{type_.name}.{name}"] = extension
+            if "first" in field.args:
+                # A list sized by `first` multiplies what is selected in it
+                assert f"{type_.name}.{name}" in declared, f"{type_.name}.{name} declares no cost"
+                assert declared[f"{type_.name}.{name}"].paged_by == "first"
+    for heavy in ("Query.incidentsGeoJson", "Query.patternHotspotsGeoJson", "Mutation.importIncidents"):
+        assert declared[heavy].weight >= 100, heavy
+    for looping in (
+        "Query.captainHub",
+        "Query.captainPerformance",
+        "WatchGroup.geoJson",
+        "WatchGroup.blocks",
+    ):
+        assert declared[looping].weight >= 1, looping
+
+
+CONTROL_CASES = [
+    pytest.param(UPDATE, {"input": {"name": "Demo\x00Police"}}, "input.name", id="organisation-name-nul"),
+    pytest.param(
+        CREATE, {"input": {**FULL_CREATE_INPUT, "name": "North\x1b[2Jshire"}}, "input.name", id="escape"
+    ),
+    pytest.param(
+        "mutation($n: String!) { proposeWatchGroup(input: {name: $n, boundary: {}}) { id } }",
+        {"n": "Group\x07"},
+        "n",
+        id="watch-group-name-bell",
+    ),
+    pytest.param(
+        'mutation($t: String!) { addIncidentNote(id: "i", text: $t) { eventId } }',
+        {"t": "note\x00"},
+        "t",
+        id="incident-note-nul",
+    ),
+    pytest.param(
+        """mutation($d: String!) { reportIncident(input: {category: BURGLARY,
+           occurredFrom: "2026-01-01T00:00:00Z", location: {longitude: 0, latitude: 51},
+           description: $d}) { id } }""",
+        {"d": "Shed forced\x0c"},
+        "d",
+        id="incident-description-form-feed",
+    ),
+    pytest.param(
+        "mutation($i: EnrolmentInput!) { enrol(input: $i) { id } }",
+        {"i": {"groupId": "g", "blockId": "b", "displayName": "Pat\x85"}},
+        "i.displayName",
+        id="display-name-c1",
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "variables", "field"), CONTROL_CASES)
+async def test_control_characters_are_refused_in_every_domain(
+    aws: ArgusAws, query: str, variables: dict[str, Any], field: str
+) -> None:
+    # Given an organisation
+    service.create_organisation(admin(), organisation_draft())
+    before = aws.items()
+    # When a mutation's text holds a control character
+    response = await execute(query, admin(), variables)
+    # Then it is refused naming the field, and nothing is written
+    assert reason(response) == "control_character"
+    assert response["errors"][0]["extensions"]["details"]["field"] == field
+    assert aws.items() == before
+
+
+async def test_a_name_keeps_no_line_break(aws: ArgusAws) -> None:
+    await execute(CREATE, admin(), {"input": FULL_CREATE_INPUT})
+    response = await execute(UPDATE, admin(), {"input": {"name": "Demo\nPolice\tService"}})
+    assert response["data"]["updateOrganisation"]["name"] == "Demo Police Service"
+
+
+@pytest.mark.parametrize("zone", ["localtime", "posixrules", "../../etc/localtime", "Mars/Base"])
+async def test_an_organisation_time_zone_must_be_an_iana_zone_name(aws: ArgusAws, zone: str) -> None:
+    response = await execute(CREATE, admin(), {"input": {**FULL_CREATE_INPUT, "timezone": zone}})
+    assert response["data"] is None
+    assert codes(response) == ["BAD_USER_INPUT"]
+    assert set(response["errors"][0]["extensions"]["details"]["fields"]) == {"timezone"}
+    assert aws.items() == []

@@ -7,9 +7,9 @@ import json
 from collections.abc import Sequence
 
 import pytest
-from argus.platform.cloudevents import CloudEvent
+from argus.platform.cloudevents import CloudEvent, parse_event, with_extension
 from argus.platform.publisher import BusEntry, EventBridgePublisher
-from argus.platform.relay import outbox_records, relay
+from argus.platform.relay import MAX_ENTRY_BYTES, entry_size, outbox_records, relay
 
 from tests.factories.events import cloudevent, outbox_image, outbox_stream_record, stream_record
 from tests.fakes.publisher import FakeEventsClient, RecordingPublisher
@@ -138,3 +138,63 @@ def test_the_eventbridge_publisher_refuses_more_than_ten_and_skips_empty_calls()
         publisher.put(entries)
     assert publisher.put([]) == []
     assert client.requests == []
+
+
+# --- live events: their data as JSON text, for AppSync's AWSJSON ----------------------------------
+
+LIVE = "org.argus.organisation.updated.v1"
+NOT_LIVE = "org.argus.pattern.run-requested.v1"
+
+
+def test_a_live_event_carries_its_data_as_json_text() -> None:
+    # Given a live event on the stream
+    event = cloudevent(LIVE, data={"actor": "user-admin", "changed": ["name"], "note": 'says "hi"'})
+    publisher = RecordingPublisher()
+    # When it is relayed with the live event types
+    assert relay([outbox_stream_record(event, "1")], publisher, live_types={LIVE}) == []
+    # Then its detail carries the extension attribute livedata: a string holding the data as JSON
+    [[entry]] = publisher.calls
+    detail = json.loads(entry.detail)
+    assert isinstance(detail["livedata"], str)
+    assert json.loads(detail["livedata"]) == detail["data"] == event.get_data()
+    # And it is still the same, valid CloudEvent (a string extension is allowed by the specification)
+    parsed = parse_event(entry.detail)
+    assert parsed.get_extension("livedata") == detail["livedata"]
+    assert (parsed.get_id(), parsed.get_type(), parsed.get_data()) == (
+        event.get_id(),
+        LIVE,
+        event.get_data(),
+    )
+    assert {k: v for k, v in detail.items() if k != "livedata"} == json.loads(
+        outbox_image(event)["event"]["S"]
+    )
+
+
+def test_other_events_are_published_exactly_as_the_outbox_holds_them() -> None:
+    # Given an event of a type that is not delivered live
+    event = cloudevent(NOT_LIVE, data={"runId": "r-1", "actor": "user-admin"})
+    publisher = RecordingPublisher()
+    # When relayed with the live event types
+    relay([outbox_stream_record(event, "1")], publisher, live_types={LIVE})
+    # Then its detail is the outbox's text, unchanged (no second copy of its data)
+    assert publisher.calls == [[BusEntry(event_type=NOT_LIVE, detail=outbox_image(event)["event"]["S"])]]
+
+
+def test_a_live_event_too_large_for_a_copy_is_published_without_it() -> None:
+    # Given a live event whose data, copied, would take the entry past EventBridge's 256 KiB
+    event = cloudevent(LIVE, data={"actor": "user-admin", "changed": ["name"], "blob": "x" * 150_000})
+    publisher = RecordingPublisher()
+    # When relayed
+    assert relay([outbox_stream_record(event, "1")], publisher, live_types={LIVE}) == []
+    # Then it is still published (its consumers get it), as the outbox holds it
+    [[entry]] = publisher.calls
+    assert entry.detail == outbox_image(event)["event"]["S"]
+    assert entry_size(entry) <= MAX_ENTRY_BYTES
+
+
+@pytest.mark.parametrize("name", ["liveData", "live_data", "x" * 21, "data", "orgid", "time", ""])
+def test_an_extension_the_specification_forbids_or_the_event_has_is_refused(name: str) -> None:
+    # CloudEvents extension names are 1-20 lowercase letters or digits, and not an attribute it has
+    detail = outbox_image(cloudevent(LIVE))["event"]["S"]
+    with pytest.raises(ValueError, match="cannot be added"):
+        with_extension(detail, name, "{}")

@@ -63,3 +63,20 @@ def test_staff_draft_fields_are_checked(overrides: dict[str, object], field: str
     with pytest.raises(BadUserInput) as caught:
         validated(StaffDraft, staff_draft(1, **overrides))
     assert field in caught.value.details["fields"]
+
+
+@pytest.mark.parametrize("zone", ["localtime", "posixrules", "Mars/Base", "europe/london"])
+def test_a_time_zone_must_be_an_iana_zone_name(zone: str) -> None:
+    # Given a name that is a file of the host's zone directory, or no zone at all
+    # When an organisation is drafted with it
+    with pytest.raises(BadUserInput) as caught:
+        validated(OrganisationDraft, organisation_draft(timezone=zone))
+    # Then the time zone is the field refused
+    assert set(caught.value.details["fields"]) == {"timezone"}
+
+
+@pytest.mark.parametrize(
+    "zone", ["Europe/London", "UTC", "America/Argentina/Buenos_Aires", "Pacific/Chatham"]
+)
+def test_iana_zone_names_are_accepted(zone: str) -> None:
+    assert validated(OrganisationDraft, organisation_draft(timezone=zone)).timezone == zone

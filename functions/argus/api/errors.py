@@ -7,8 +7,16 @@ from collections.abc import Iterator
 
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql.error import GraphQLError
+from graphql.language import (
+    DocumentNode,
+    NameNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+)
 from strawberry.extensions import SchemaExtension
-from strawberry.types.execution import ExecutionResult
+from strawberry.types.execution import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType as StrawberryOperationType
 
 from argus.platform.errors import ArgusError, Unauthenticated
 from argus.platform.observability import logger
@@ -27,6 +35,39 @@ def _rebuild(
         path=error.path,
         extensions={**(extra or {}), "code": code},
     )
+
+
+def request_error(message: str, reason: str, **details: object) -> GraphQLError:
+    """An error in the request itself (found before any resolver runs): BAD_USER_INPUT with a stable
+    ``details.reason`` and whatever else explains it (limits, counts, where)."""
+    return GraphQLError(
+        message, extensions={"code": "BAD_USER_INPUT", "details": {"reason": reason, **details}}
+    )
+
+
+def refuse_before_parsing(context: ExecutionContext, error: GraphQLError) -> None:
+    """Answer the operation with ``error`` alone, before its document is parsed.
+
+    Strawberry lets an extension stop an operation before parsing only by raising, and its streaming
+    path (WebSocket) does not catch that. So the context gets an empty stand-in document of an
+    operation type the transport allows (named as the request names its operation), which Strawberry
+    does not parse, and the error as the pre-execution errors, which makes it skip validation and
+    execution and answer with the error like any request error."""
+    allowed = list(context.allowed_operations)
+    kind = StrawberryOperationType.QUERY if StrawberryOperationType.QUERY in allowed else allowed[0]
+    name = context.operation_name
+    context.graphql_document = DocumentNode(
+        definitions=(
+            OperationDefinitionNode(
+                operation=OperationType(kind.value),
+                name=NameNode(value=name) if name is not None else None,
+                variable_definitions=(),
+                directives=(),
+                selection_set=SelectionSetNode(selections=()),
+            ),
+        )
+    )
+    context.pre_execution_errors = [error]
 
 
 def is_request_error(error: GraphQLError) -> bool:
@@ -59,18 +100,22 @@ def _process(result: object) -> None:
 
 
 class ArgusErrors(SchemaExtension):
-    """Refuse unauthenticated operations before execution, and give every error a stable code."""
+    """Refuse unauthenticated operations before their document is parsed, and give every error a
+    stable code."""
 
-    def on_execute(self) -> Iterator[None]:
+    def on_parse(self) -> Iterator[None]:
         context = self.execution_context.context
         if getattr(context, "principal", None) is None:
             error = getattr(context, "auth_error", None) or Unauthenticated(
                 "Authentication required: the bearer token is missing or invalid."
             )
-            self.execution_context.result = GraphQLExecutionResult(
-                data=None, errors=[GraphQLError(error.message, extensions=error.extensions())]
+            refuse_before_parsing(
+                self.execution_context, GraphQLError(error.message, extensions=error.extensions())
             )
-        elif self._subscription_over_http():
+        yield
+
+    def on_execute(self) -> Iterator[None]:
+        if self._subscription_over_http():
             self.execution_context.result = GraphQLExecutionResult(
                 data=None,
                 errors=[

@@ -3,20 +3,24 @@ ASGI app (through Mangum on Lambda, uvicorn locally)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Literal
 
 import anyio
 import strawberry
 from graphql import GraphQLError
+from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionResult
 
+from argus.api import http
 from argus.api.context import ArgusContext
 from argus.api.enums import use_enum_lookup
 from argus.api.errors import ArgusErrors, with_code
+from argus.api.limits import RequestLimits
 from argus.audit import schema as audit_schema
 from argus.incidents import schema as incidents_schema
 from argus.organisations import schema as organisations_schema
@@ -66,7 +70,7 @@ schema = ArgusSchema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    extensions=[ArgusErrors, lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],
+    extensions=[ArgusErrors, RequestLimits],
 )
 use_enum_lookup(schema)
 
@@ -93,11 +97,43 @@ class ArgusGraphQL(GraphQL[ArgusContext, None]):
         super().__init__(*args, **kwargs)
         self.concurrent = concurrent
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await http.serve(self.run, scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
     async def get_context(self, request: Any, response: Any) -> ArgusContext:
+        """The request's context. An HTTP request without a valid token is refused here, before its
+        body is decoded or its document parsed (GraphiQL's page itself needs no token)."""
         context = ArgusContext(request=request, response=response)
         if request.scope["type"] == "http":
             await authenticate(request.headers.get("authorization"), context, concurrent=self.concurrent)
+            if context.principal is None and not self._is_ide_page(request):
+                error = context.auth_error or Unauthenticated(
+                    "Authentication required: the bearer token is missing or invalid."
+                )
+                raise http.unauthenticated(error.message)
         return context
+
+    def _is_ide_page(self, request: Any) -> bool:
+        return bool(self.graphql_ide) and self.should_render_graphql_ide(self.request_adapter_class(request))
+
+    def parse_json(self, data: str | bytes) -> Any:
+        return http.decode_body(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return http.decode_message(data)
+
+    async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        """One operation. A server with concurrent requests runs it on a worker thread with an event
+        loop of its own: resolvers are synchronous (boto3), and on the server's loop one slow
+        operation held up every other request, health checks and the JWKS included."""
+        operation = super().execute_single(*args, **kwargs)
+        if not self.concurrent:
+            return await operation
+        result: ExecutionResult = await anyio.to_thread.run_sync(asyncio.run, operation)
+        return result
 
     async def on_ws_connect(self, context: ArgusContext) -> Any:  # type: ignore[override]
         params = context.connection_params or {}

@@ -2,14 +2,15 @@
 
 On AWS, EventBridge delivers live events to the AppSync API (schema/realtime.graphql). Locally, the
 poller hands the same events to this in-process broker, and Strawberry serves the subscription
-fields over WebSocket (graphql-transport-ws)."""
+fields over WebSocket (graphql-transport-ws). A subscription follows the broker through ``follow``,
+which ends it when its token expires and when the subscriber's relation to what it follows ends."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -17,7 +18,13 @@ from typing import Any, cast
 import strawberry
 from strawberry.scalars import JSON
 
+from argus.platform import clock
+from argus.platform.auth.principal import Principal
 from argus.platform.cloudevents import CloudEvent
+from argus.platform.errors import Forbidden, Unauthenticated
+
+TOKEN_EXPIRED = "Your sign-in has expired, so this subscription has ended; subscribe again with a new token."
+RELATION_ENDED = "You no longer have access to this, so the subscription has ended."
 
 
 @strawberry.type(description="A CloudEvent delivered live to subscribers of the same organisation.")
@@ -66,7 +73,7 @@ class LiveBroker:
         for subscriber in targets:
             subscriber.loop.call_soon_threadsafe(subscriber.queue.put_nowait, event)
 
-    async def subscribe(self, accepts: Callable[[CloudEvent], bool]) -> AsyncIterator[CloudEvent]:
+    async def subscribe(self, accepts: Callable[[CloudEvent], bool]) -> AsyncGenerator[CloudEvent, None]:
         subscriber = _Subscriber(asyncio.get_running_loop(), asyncio.Queue(), accepts)
         with self._lock:
             self._subscribers.add(subscriber)
@@ -88,6 +95,46 @@ _broker = LiveBroker()
 
 def get_broker() -> LiveBroker:
     return _broker
+
+
+async def follow(
+    principal: Principal,
+    accepts: Callable[[CloudEvent], bool],
+    may_continue: Callable[[], bool] | None = None,
+) -> AsyncGenerator[CloudEvent, None]:
+    """The live events ``accepts`` selects, for as long as ``principal`` may have them.
+
+    Raises Unauthenticated (reason ``token_expired``) at the token's ``exp``, whether or not an event
+    is waiting; a token held by a connection is judged on the server's clock, without the leeway that
+    forgives clock skew when a token is presented. Raises Forbidden (reason ``relation_ended``) when
+    ``may_continue()`` — asked before each event is handed over, so that a relation that ended meanwhile
+    (a member who left, a captain replaced) gets nothing more — says no."""
+    events = _broker.subscribe(accepts)
+    try:
+        while True:
+            event = await _next_before(events, principal.expires_at)
+            if may_continue is not None and not may_continue():
+                raise Forbidden(RELATION_ENDED, details={"reason": "relation_ended"})
+            yield event
+    finally:
+        await events.aclose()
+
+
+async def _next_before(events: AsyncIterator[CloudEvent], deadline: datetime | None) -> CloudEvent:
+    """The next event, or Unauthenticated once ``deadline`` has passed (also while none arrives)."""
+    if deadline is None:
+        return await anext(events)
+    remaining = (deadline - clock.now()).total_seconds()
+    try:
+        if remaining <= 0:
+            raise TimeoutError
+        async with asyncio.timeout(remaining):
+            event = await anext(events)
+    except TimeoutError:
+        raise Unauthenticated(TOKEN_EXPIRED, details={"reason": "token_expired"}) from None
+    if clock.now() >= deadline:  # arrived as the token expired
+        raise Unauthenticated(TOKEN_EXPIRED, details={"reason": "token_expired"})
+    return event
 
 
 def sqs_live_handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:

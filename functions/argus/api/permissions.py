@@ -3,21 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from strawberry.extensions.field_extension import FieldExtension
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types import Info
 
-from argus.platform.auth.principal import Role
+from argus.platform import clock
+from argus.platform.auth.principal import Principal, Role
+from argus.platform.settings import get_settings
+
+
+def is_current(principal: Principal) -> bool:
+    """The principal's token would still be accepted now (its ``exp`` with the verifier's leeway). A
+    request's principal always is; one held by a WebSocket connection stops being so."""
+    if principal.expires_at is None:
+        return True
+    leeway = timedelta(seconds=get_settings().jwt_leeway)
+    return clock.now() < principal.expires_at + leeway
 
 
 class IsAuthenticated(BasePermission):
+    """A verified caller whose token has not expired (a WebSocket connection keeps its principal
+    after connecting: operations sent on it after the token's expiry are refused)."""
+
     message = "Authentication required: the bearer token is missing or invalid."
     error_extensions = {"code": "UNAUTHENTICATED"}
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        return info.context.principal is not None
+        principal = info.context.principal
+        return principal is not None and is_current(principal)
 
 
 class HasRole(BasePermission):

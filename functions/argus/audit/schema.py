@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from argus.api.context import principal_of
+from argus.api.cost import cost
 from argus.api.permissions import requires
 from argus.api.relay import Connection, connection
 from argus.audit import service
@@ -40,7 +41,7 @@ class AuditRecord:
 @strawberry.type
 class Query:
     @strawberry.field(
-        extensions=requires(*service.AUDIT_READERS),
+        extensions=[*requires(*service.AUDIT_READERS), cost(1, paged_by="first")],
         description="Events of the caller's organisation, newest first.",
     )
     def audit_trail(

@@ -11,8 +11,9 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from argus.api.context import principal_of
+from argus.api.cost import cost
 from argus.api.inputs import plain
-from argus.api.live import get_broker
+from argus.api.live import follow
 from argus.api.permissions import requires
 from argus.api.relay import Connection, connection
 from argus.incidents import events, model, taxonomy
@@ -183,7 +184,8 @@ class Query:
         return Incident.of(reports.get_incident(principal_of(info), str(id)))
 
     @strawberry.field(
-        extensions=requires(), description="An incident's changes, oldest first (up to 200 a page)."
+        extensions=[*requires(), cost(1, paged_by="first", maximum=timeline.MAX_TIMELINE_PAGE)],
+        description="An incident's changes, oldest first (up to 200 a page).",
     )
     def incident_timeline(
         self, info: Info, incident_id: strawberry.ID, first: int | None = None, after: str | None = None
@@ -192,9 +194,11 @@ class Query:
         return connection(page, IncidentTimelineEntry.of)
 
     @strawberry.field(
-        extensions=requires(),
+        extensions=[*requires(), cost(100)],
         description="RFC 7946 FeatureCollection of incidents that began in the range (bbox: west, south, "
-        "east, north). Below officer: cell centres (H3 resolution 8), months, no free text.",
+        "east, north). Staff: every incident's exact point. Everyone else: counts per H3 cell polygon, "
+        "whole month and category under the organisation's privacy settings (delay, minimum group size, "
+        "resolution), named in the foreign member `publication`.",
     )
     def incidents_geo_json(
         self,
@@ -236,7 +240,7 @@ class Mutation:
         return IncidentTimelineEntry.of(reports.add_note(principal_of(info), str(id), text))
 
     @strawberry.mutation(
-        extensions=requires(*access.MANAGERS),
+        extensions=[*requires(*access.MANAGERS), cost(100)],
         description="Import police records from CSV text (data.police.uk or City of Chicago layout).",
     )
     def import_incidents(self, info: Info, format: imports.ImportFormat, csv: str) -> IncidentImportReport:
@@ -282,20 +286,23 @@ class Mutation:
 class Subscription:
     @strawberry.subscription(
         extensions=requires(),
-        description="New timeline entries of an incident, live (its reporter and staff).",
+        description="New timeline entries of an incident, live (its reporter and staff); ends when the "
+        "token expires.",
     )
     async def incident_timeline(
         self, info: Info, incident_id: strawberry.ID
     ) -> AsyncGenerator[IncidentTimelineEntry, None]:
         principal = principal_of(info)
-        reports.get_incident(principal, str(incident_id))  # NOT_FOUND / FORBIDDEN before subscribing
         wanted = str(incident_id)
-        stream = get_broker().subscribe(
+        access.require_follower(principal, wanted)  # NOT_FOUND / FORBIDDEN before subscribing
+        stream = follow(
+            principal,
             lambda e: (
                 e.get_extension("orgid") == principal.org_id
                 and e.get_type() in events.LIVE_TYPES
                 and e.get_subject() == wanted
-            )
+            ),
+            lambda: access.may_follow_incident(principal, wanted),
         )
         async for event in stream:
             entry = timeline.entry_of_event(event)

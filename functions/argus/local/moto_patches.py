@@ -15,16 +15,28 @@ matching items again by the key the Query reads in (the table's or the index's k
 keys appended, so a total order). The first sort decides nothing and grew with the table: with the demo
 incidents loaded it made every query of the local stack several times slower. While a Query runs, on its
 own thread, ``all_items`` here returns the items unsorted; scans and everything else still get them
-sorted (tests/integration/test_moto_queries.py compares the answers)."""
+sorted (tests/integration/test_moto_queries.py compares the answers).
+
+Memory: moto keeps every model object it ever creates in a list on its class (``instances_tracked``,
+for the ``/moto-api/data.json`` dashboard): every item, every copy a Query returns, every stream record,
+message and shard iterator, long after moto itself has dropped them; here the lists hold them weakly, so
+the dashboard still shows what is alive. A GetItem or a delete of an absent key, and the delete of a
+partition's last item, leave an empty partition behind in moto's table (a ``defaultdict``); here they
+do not. Transactions, puts, deletes, and appending to, trimming (``argus.local.housekeeping``) and
+reading a table stream hold one lock."""
 
 from __future__ import annotations
 
 import copy
 import threading
+import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from moto.core.common_models import BaseModel
+from moto.core.exceptions import JsonRESTError
 from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import (
     ConditionalCheckFailed,
@@ -35,12 +47,22 @@ from moto.dynamodb.exceptions import (
 )
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import Item
-from moto.dynamodb.models.table import Table
+from moto.dynamodb.models.table import StreamShard, Table
+from moto.dynamodbstreams.models import DynamoDBStreamsBackend, ShardIterator
 
-_lock = threading.RLock()
+# Held by the transactions, by every append to a table stream, by trimming and by reading one.
+lock = threading.RLock()
 _original = DynamoDBBackend.transact_write_items
 _original_query = Table.query
 _original_all_items = Table.all_items
+_original_get_item = Table.get_item
+_original_delete_item = Table.delete_item
+_original_put_item = Table.put_item
+_original_new = BaseModel.__dict__["__new__"]
+_original_shard_add = StreamShard.add
+_original_shard_get = StreamShard.get
+_original_iterator_init = ShardIterator.__init__
+_original_get_records = DynamoDBStreamsBackend.get_records
 _in_query = threading.local()
 _OPERATIONS = {"ConditionCheck", "Put", "Delete", "Update"}
 
@@ -133,17 +155,24 @@ def _apply(backend: DynamoDBBackend, planned: list[tuple[str, dict[str, Any], di
 
 
 def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
-    with _lock:
+    with lock:
         _apply(self, _check(self, transact_items))
+
+
+def all_items_unsorted(table: Table) -> list[Item]:
+    """Every item of ``table``, in no order. list() copies a dict's values in one step under the GIL,
+    so another thread's put (a new partition, or a new item in one) cannot change a dict while it is
+    being iterated here."""
+    if not table.range_key_attr:
+        return list(table.items.values())  # type: ignore[arg-type]
+    return [item for partition in list(table.items.values()) for item in list(partition.values())]
 
 
 def all_items(self: Table) -> list[Item]:
     """moto's ``Table.all_items``, unsorted while this thread runs a Query (which sorts its matches)."""
     if not getattr(_in_query, "active", False):
         return _original_all_items(self)
-    if not self.range_key_attr:
-        return list(self.items.values())  # type: ignore[arg-type]
-    return [item for partition in self.items.values() for item in partition.values()]
+    return all_items_unsorted(self)
 
 
 def query(self: Table, *args: Any, **kwargs: Any) -> Any:
@@ -154,16 +183,121 @@ def query(self: Table, *args: Any, **kwargs: Any) -> Any:
         _in_query.active = False
 
 
+def get_item(self: Table, hash_key: Any, range_key: Any = None, *args: Any, **kwargs: Any) -> Item | None:
+    """moto's ``Table.get_item`` without the empty partition its ``defaultdict`` keeps for an absent key."""
+    if range_key and hash_key not in self.items:
+        return None
+    return _original_get_item(self, hash_key, range_key, *args, **kwargs)
+
+
+def put_item(self: Table, *args: Any, **kwargs: Any) -> Item:
+    """moto's ``Table.put_item``, under the lock a delete holds while it drops an emptied partition."""
+    with lock:
+        item: Item = _original_put_item(self, *args, **kwargs)
+        return item
+
+
+def delete_item(self: Table, hash_key: Any, range_key: Any) -> Item | None:
+    """moto's ``Table.delete_item``; an absent key leaves no empty partition, nor does the last item."""
+    with lock:
+        if range_key and hash_key not in self.items:
+            return None
+        deleted = _original_delete_item(self, hash_key, range_key)
+        if range_key and not self.items.get(hash_key, True):
+            del self.items[hash_key]
+        return deleted
+
+
+class LiveInstances:
+    """moto's per-class list of its instances, holding them weakly: iterating yields those still alive.
+    The references of dead ones are dropped whenever the list has doubled since the last sweep."""
+
+    def __init__(self) -> None:
+        self._refs: list[weakref.ref[Any]] = []
+        self._sweep_at = 64
+        self._guard = threading.Lock()
+
+    def append(self, instance: Any) -> None:
+        with self._guard:
+            self._refs.append(weakref.ref(instance))
+            if len(self._refs) >= self._sweep_at:
+                self._refs = [r for r in self._refs if r() is not None]
+                self._sweep_at = max(64, 2 * len(self._refs))
+
+    def __iter__(self) -> Iterator[Any]:
+        with self._guard:
+            refs = list(self._refs)
+        return iter([o for o in (r() for r in refs) if o is not None])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+_tracking = threading.Lock()
+
+
+def _new_model(cls: type, *args: Any, **kwargs: Any) -> Any:
+    """``BaseModel.__new__``, tracking the instance weakly (moto's reset puts plain lists back)."""
+    instance = super(BaseModel, cls).__new__(cls)  # type: ignore[misc]
+    tracked = cls.__dict__.get("instances_tracked")
+    if not isinstance(tracked, LiveInstances):
+        with _tracking:
+            tracked = cls.__dict__.get("instances_tracked")
+            if not isinstance(tracked, LiveInstances):
+                tracked = LiveInstances()
+                cls.instances_tracked = tracked  # type: ignore[attr-defined]
+    tracked.append(instance)
+    return instance
+
+
+def shard_add(self: StreamShard, old: Item | None, new: Item | None) -> None:
+    with lock:
+        _original_shard_add(self, old, new)
+
+
+def shard_get(self: StreamShard, start: int, quantity: int) -> list[dict[str, Any]]:
+    """moto's read of a shard; a position before the trim horizon is refused as DynamoDB refuses it."""
+    with lock:
+        if start < self.starting_sequence_number:
+            raise JsonRESTError(
+                "TrimmedDataAccessException",
+                "The operation attempted to read past the oldest stream record in a shard.",
+            )
+        return _original_shard_get(self, start, quantity)
+
+
+def iterator_init(self: ShardIterator, *args: Any, **kwargs: Any) -> None:
+    _original_iterator_init(self, *args, **kwargs)
+    self.created_at = time.monotonic()  # type: ignore[attr-defined]  # shard iterators expire
+
+
+def get_records(self: DynamoDBStreamsBackend, iterator_arn: str, limit: int) -> dict[str, Any]:
+    """moto's GetRecords; an iterator that has expired (or never existed) is refused as on AWS."""
+    if iterator_arn not in self.shard_iterators:
+        raise JsonRESTError("ExpiredIteratorException", "The shard iterator has expired.")
+    result: dict[str, Any] = _original_get_records(self, iterator_arn, limit)
+    return result
+
+
 # (class, attribute, replacement, moto's own)
 _PATCHES: tuple[tuple[type, str, Any, Any], ...] = (
     (DynamoDBBackend, "transact_write_items", transact_write_items, _original),
     (Table, "query", query, _original_query),
     (Table, "all_items", all_items, _original_all_items),
+    (Table, "get_item", get_item, _original_get_item),
+    (Table, "put_item", put_item, _original_put_item),
+    (Table, "delete_item", delete_item, _original_delete_item),
+    (BaseModel, "__new__", staticmethod(_new_model), _original_new),
+    (StreamShard, "add", shard_add, _original_shard_add),
+    (StreamShard, "get", shard_get, _original_shard_get),
+    (ShardIterator, "__init__", iterator_init, _original_iterator_init),
+    (DynamoDBStreamsBackend, "get_records", get_records, _original_get_records),
 )
 
 
 def install() -> None:
-    """Replace moto's transact_write_items and Query's full-table sort (idempotent)."""
+    """Replace moto's transactions, Query's full-table sort, its instance tracking and stream handling
+    (idempotent)."""
     for owner, name, replacement, _ in _PATCHES:
         setattr(owner, name, replacement)
 

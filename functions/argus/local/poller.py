@@ -11,12 +11,15 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from argus.local.provision import QueuePair, Resources
 from argus.platform.consumers import ConsumerSpec
 from argus.platform.observability import logger
 from argus.platform.relay import RELAY_MAX_ATTEMPTS, matches_stream_filter
+
+if TYPE_CHECKING:
+    from argus.local.housekeeping import Housekeeping
 
 Handler = Callable[[dict[str, Any], Any], Any]
 LOCAL_RELAY_BATCH = 100
@@ -57,6 +60,8 @@ class _StreamState:
     iterators: dict[str, str | None] = field(default_factory=dict)
     pending: list[dict[str, Any]] = field(default_factory=list)
     attempts: int = 0
+    # The last sequence number read (filtered out or not) from each shard and not yet trimmed.
+    read_through: dict[str, str] = field(default_factory=dict)
 
 
 class Poller:
@@ -70,6 +75,7 @@ class Poller:
         live_handler: Handler,
         relay_handler: Handler | None = None,
         idle_sleep: float = 0.05,
+        housekeeping: Housekeeping | None = None,
     ) -> None:
         self._streams = clients["dynamodbstreams"]
         self._sqs = clients["sqs"]
@@ -84,6 +90,7 @@ class Poller:
         assert resources.live_queue is not None
         self._sources.append(_QueueSource("live", resources.live_queue, live_handler, 10))
         self._stream = _StreamState()
+        self._housekeeping = housekeeping
         self._idle_sleep = idle_sleep
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="argus-poller", daemon=True)
@@ -103,6 +110,8 @@ class Poller:
                 busy |= self._poll_stream()
                 for source in self._sources:
                     busy |= self._poll_queue(source)
+                if self._housekeeping is not None:
+                    self._housekeeping.tick()
             except Exception:  # noqa: BLE001 - the poller must survive anything a handler does
                 self.errors += 1
                 logger.exception("local poller iteration failed")
@@ -129,8 +138,14 @@ class Poller:
                     continue
                 response = self._streams.get_records(ShardIterator=iterator, Limit=100)
                 state.iterators[shard_id] = response.get("NextShardIterator")
-                state.pending += [r for r in response.get("Records", []) if matches_stream_filter(r)]
+                if self._housekeeping is not None:
+                    self._housekeeping.iterator_used(iterator)
+                records = response.get("Records", [])
+                if records:
+                    state.read_through[shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
+                state.pending += [r for r in records if matches_stream_filter(r)]
         if not state.pending:
+            self._trim_stream()
             return False
         # Locally the relay takes up to 100 records per invocation (it still puts 10 per PutEvents call).
         batch, state.pending = state.pending[:LOCAL_RELAY_BATCH], state.pending[LOCAL_RELAY_BATCH:]
@@ -138,6 +153,8 @@ class Poller:
         failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
         if not failed:
             state.attempts = 0
+            if not state.pending:
+                self._trim_stream()
             return True
         # As Lambda does: retry from the first failed record, then give up to the relay's DLQ.
         first = min(i for i, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] in failed)
@@ -153,6 +170,15 @@ class Poller:
             state.pending = batch[first:] + state.pending
             time.sleep(0.2 * state.attempts)
         return True
+
+    def _trim_stream(self) -> None:
+        """Every record read so far has been dealt with: the stream need not keep them (there is no
+        other reader locally; see argus.local.housekeeping)."""
+        if self._housekeeping is None:
+            return
+        for sequence_number in self._stream.read_through.values():
+            self._housekeeping.stream_processed(sequence_number)
+        self._stream.read_through.clear()
 
     # -- SQS queue → consumer -------------------------------------------------------------------
     def _poll_queue(self, source: _QueueSource) -> bool:

@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from argus.buckets import BUCKETS, lifecycle_configuration
 from argus.consumers import LIVE_EVENTS_PATTERN
 from argus.platform.consumers import ConsumerSpec
 from argus.platform.table import create_table_request
@@ -15,7 +16,6 @@ from argus.platform.table import create_table_request
 # Locally a failed message becomes visible again after this many seconds (on AWS: the spec's timeout),
 # so that retries and dead-lettering can be watched without waiting minutes.
 LOCAL_VISIBILITY_TIMEOUT = 1
-BUCKETS = ("media", "reports")
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,23 @@ def _route(events: Any, bus: str, rule: str, pattern: dict[str, Any], queue_arn:
     events.put_targets(Rule=rule, EventBusName=bus, Targets=[{"Id": "queue", "Arn": queue_arn}])
 
 
+def create_buckets(s3: Any, region: str, prefix: str = "argus-local") -> dict[str, str]:
+    """Every bucket of the catalogue (``argus.buckets``) as CDK deploys it: versioning and lifecycle
+    rules (moto stores the rules but never applies them). No CORS: the local stack has no configured
+    browser origins. Returns bucket name by role."""
+    names = {}
+    for spec in BUCKETS:
+        name = f"{prefix}-{spec.name}"
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+        if spec.versioned:
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        s3.put_bucket_lifecycle_configuration(
+            Bucket=name, LifecycleConfiguration=lifecycle_configuration(spec)
+        )
+        names[spec.name] = name
+    return names
+
+
 def provision(
     clients: dict[str, Any],
     *,
@@ -93,8 +110,5 @@ def provision(
     _route(events, bus_name, f"{prefix}-live", LIVE_EVENTS_PATTERN, live.arn)
     resources.live_queue = live
     resources.relay_dlq_url = sqs.create_queue(QueueName=f"{prefix}-outbox-relay-dlq")["QueueUrl"]
-    for bucket in BUCKETS:
-        name = f"{prefix}-{bucket}"
-        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": clients["region"]})
-        resources.buckets[bucket] = name
+    resources.buckets = create_buckets(s3, clients["region"], prefix)
     return resources

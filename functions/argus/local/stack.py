@@ -77,6 +77,7 @@ class LocalStack:
         )
         # The buckets' names come from provisioning (their prefix may differ from the default).
         os.environ["ARGUS_MEDIA_BUCKET"] = self.resources.buckets["media"]
+        os.environ["ARGUS_QUARANTINE_BUCKET"] = self.resources.buckets["quarantine"]
         reset_process_caches()
         self.issuer = LocalIssuer(self.base_url)
         self._start_server()
@@ -174,10 +175,17 @@ class LocalStack:
 
     def _start_poller(self) -> None:
         from argus.api.live import sqs_live_handler
+        from argus.local.housekeeping import Housekeeping
         from argus.local.poller import Poller
 
         assert self.resources is not None
-        self._poller = Poller(self.clients, self.resources, self.consumers, live_handler=sqs_live_handler)
+        self._poller = Poller(
+            self.clients,
+            self.resources,
+            self.consumers,
+            live_handler=sqs_live_handler,
+            housekeeping=Housekeeping(self.resources.stream_arn),
+        )
         self._poller.start()
 
     def _write_state(self) -> None:

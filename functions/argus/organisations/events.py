@@ -7,6 +7,15 @@ from argus.platform.cloudevents import CloudEvent, make_event
 
 ORGANISATION_CREATED = "org.argus.organisation.created.v1"
 ORGANISATION_UPDATED = "org.argus.organisation.updated.v1"
+# A person's data is to be erased: each domain's consumer erases or pseudonymises what it holds.
+PERSON_ERASURE_REQUESTED = "org.argus.organisation.person-erasure-requested.v1"
+# Kept records name an erased person by this prefix and the erasure's id: it says that someone was
+# erased, never who.
+PSEUDONYM_PREFIX = "erased-"
+
+
+def is_pseudonym(value: str) -> bool:
+    return value.startswith(PSEUDONYM_PREFIX)
 
 
 def _data(org: Organisation) -> dict[str, object]:
@@ -30,4 +39,16 @@ def organisation_updated(org: Organisation, changed: list[str], actor: str) -> C
         collection="organisations",
         subject=org.id,
         data={"organisation": _data(org), "changed": changed, "actor": actor},
+    )
+
+
+def person_erasure_requested(org_id: str, *, person: str, pseudonym: str, actor: str) -> CloudEvent:
+    """The erasure of ``person`` (a subject id, never a name or contact), whose references are replaced
+    by ``pseudonym`` where a record is kept; the subject of the event is the pseudonym."""
+    return make_event(
+        PERSON_ERASURE_REQUESTED,
+        org_id=org_id,
+        collection="people",
+        subject=pseudonym,
+        data={"person": person, "pseudonym": pseudonym, "actor": actor},
     )

@@ -6,10 +6,10 @@ import re
 from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
-from typing import Annotated
-from zoneinfo import available_timezones
+from importlib.resources import files
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, computed_field, field_validator, model_validator
 
 from argus.platform.auth.principal import Role
 from argus.platform.validation import DomainModel
@@ -21,7 +21,9 @@ LOCALE_PATTERN = re.compile(r"^[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-(?:[A-Z]{2}|\d{3
 
 @lru_cache(maxsize=1)
 def _timezones() -> frozenset[str]:
-    return frozenset(available_timezones())
+    """The IANA zone names, as the tzdata package lists them. ``zoneinfo.available_timezones()`` also
+    lists every file of the host's zone directory, such as ``localtime``, which names no zone."""
+    return frozenset(files("tzdata").joinpath("zones").read_text(encoding="utf-8").split())
 
 
 class ContactKind(StrEnum):
@@ -48,17 +50,47 @@ class ContactChannel(DomainModel):
         return value
 
 
+# H3 resolutions incident locations may be generalised to below staff: 8 (~0.74 km²) down to 5 (~250 km²).
+# Finer cells (9: ~0.1 km²) can hold fewer homes than the eight addresses a police.uk map point covers.
+FINEST_PUBLIC_RESOLUTION = 8
+COARSEST_PUBLIC_RESOLUTION = 5
+
+
 class PrivacyDefaults(DomainModel):
-    """How the organisation's data may be published."""
+    """How the organisation's incident data is published to everyone below staff (residents, members,
+    captains, partners); staff see exact records. Each setting acts on every such output
+    (argus.incidents.service.publication)."""
 
     model_config = ConfigDict(frozen=True)
 
-    # Statistics for a cell (area x period x category) with fewer records are suppressed.
+    # Every published group (cell x month x category) counts at least this many records; smaller groups
+    # roll up to coarser cells, and what is still too small is withheld.
     min_cell_size: int = Field(default=10, ge=1, le=1000)
-    # Public maps snap locations to a grid/street and dates to the month.
-    generalise_locations: bool = True
-    # Days before incidents appear in public outputs.
+    # The H3 resolution locations are generalised to (the finest cells published).
+    location_resolution: int = Field(
+        default=FINEST_PUBLIC_RESOLUTION, ge=COARSEST_PUBLIC_RESOLUTION, le=FINEST_PUBLIC_RESOLUTION
+    )
+    # Records are published this many days after the end of the month they were reported in (never sooner).
     publication_delay_days: int = Field(default=30, ge=0, le=365)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_exact_locations(cls, data: Any) -> Any:
+        """The earlier on/off switch ``generalise_locations``: true is what every output does anyway and is
+        accepted; false asked for exact locations below staff and is refused (ValueError)."""
+        if isinstance(data, dict) and "generalise_locations" in data:
+            if data["generalise_locations"] is not True:
+                raise ValueError(
+                    "locations are always generalised below staff; set location_resolution (5-8) instead"
+                )
+            data = {k: v for k, v in data.items() if k != "generalise_locations"}
+        return data
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def generalise_locations(self) -> bool:
+        """Always true: kept in stored items and in version-1 organisation events for their readers."""
+        return True
 
 
 class Organisation(DomainModel):

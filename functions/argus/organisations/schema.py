@@ -9,11 +9,12 @@ import strawberry
 from strawberry.types import Info
 
 from argus.api.context import principal_of
+from argus.api.cost import cost
 from argus.api.inputs import plain
-from argus.api.live import LiveEvent, get_broker
+from argus.api.live import LiveEvent, follow
 from argus.api.permissions import requires
 from argus.api.relay import Connection, connection
-from argus.organisations import service
+from argus.organisations import erasure, service
 from argus.organisations.events import ORGANISATION_CREATED, ORGANISATION_UPDATED
 from argus.organisations.model import ContactKind as ContactKindModel
 from argus.organisations.model import Organisation as OrganisationModel
@@ -33,13 +34,24 @@ class ContactChannel:
     label: str | None
 
 
-@strawberry.type
+@strawberry.type(
+    description="How incidents are published below staff (residents, members, captains, partners); "
+    "staff see exact records."
+)
 class PrivacyDefaults:
     min_cell_size: int = strawberry.field(
-        description="Published statistics suppress cells with fewer records."
+        description="Every published group (cell, month, category) counts at least this many records; "
+        "smaller groups roll up to coarser cells, and what is still smaller is withheld."
     )
-    generalise_locations: bool
-    publication_delay_days: int
+    location_resolution: int = strawberry.field(
+        description="The H3 resolution locations are generalised to: 8 (about 0.74 km²) to 5 (about 250 km²)."
+    )
+    publication_delay_days: int = strawberry.field(
+        description="Records are published this many days after the end of the month they were reported in."
+    )
+    generalise_locations: bool = strawberry.field(
+        deprecation_reason="Always true: locations are always generalised below staff (locationResolution)."
+    )
 
 
 @strawberry.type
@@ -116,8 +128,13 @@ class ContactChannelInput:
 @strawberry.input
 class PrivacyDefaultsInput:
     min_cell_size: int = 10
-    generalise_locations: bool = True
+    location_resolution: int = 8
     publication_delay_days: int = 30
+    generalise_locations: bool = strawberry.field(
+        default=True,
+        deprecation_reason="Locations are always generalised below staff; false is refused "
+        "(BAD_USER_INPUT). Use locationResolution.",
+    )
 
 
 @strawberry.input
@@ -167,7 +184,8 @@ class Query:
         )
 
     @strawberry.field(
-        extensions=requires(*service.STAFF_VIEWERS), description="Staff of the caller's organisation."
+        extensions=[*requires(*service.STAFF_VIEWERS), cost(1, paged_by="first")],
+        description="Staff of the caller's organisation.",
     )
     def staff(
         self, info: Info, first: int | None = None, after: str | None = None
@@ -176,6 +194,12 @@ class Query:
         return connection(
             service.list_staff(viewer, first, after), lambda user: UserProfile.from_model(user, viewer)
         )
+
+
+@strawberry.type(description="An erasure under way: kept records now name the person by the pseudonym.")
+class PersonErasure:
+    pseudonym: str
+    requested_at: datetime
 
 
 @strawberry.type
@@ -193,17 +217,31 @@ class Mutation:
         viewer = principal_of(info)
         return UserProfile.from_model(service.add_staff_member(viewer, plain(input)), viewer)
 
+    @strawberry.mutation(
+        extensions=requires(RoleModel.ADMIN),
+        description="Erase a person's data across the organisation (see docs/retention.md for what "
+        "is erased, what is pseudonymised and what is kept).",
+    )
+    def erase_person(self, info: Info, sub: strawberry.ID) -> PersonErasure:
+        done = erasure.erase_person(principal_of(info), str(sub))
+        return PersonErasure(pseudonym=done.pseudonym, requested_at=done.requested_at)
+
 
 ORGANISATION_EVENT_TYPES = (ORGANISATION_CREATED, ORGANISATION_UPDATED)
 
 
 @strawberry.type
 class Subscription:
-    @strawberry.subscription(extensions=requires(), description="Changes to the caller's organisation, live.")
+    @strawberry.subscription(
+        extensions=requires(),
+        description="Changes to the caller's organisation, live; ends when the token expires.",
+    )
     async def organisation_events(self, info: Info) -> AsyncGenerator[LiveEvent, None]:
-        org_id = principal_of(info).org_id
-        events = get_broker().subscribe(
-            lambda e: e.get_extension("orgid") == org_id and e.get_type() in ORGANISATION_EVENT_TYPES
+        principal = principal_of(info)
+        org_id = principal.org_id
+        events = follow(
+            principal,
+            lambda e: e.get_extension("orgid") == org_id and e.get_type() in ORGANISATION_EVENT_TYPES,
         )
         async for event in events:
             yield LiveEvent.from_cloudevent(event)

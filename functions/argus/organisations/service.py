@@ -10,6 +10,7 @@ from argus.organisations.model import (
     Organisation,
     OrganisationChanges,
     OrganisationDraft,
+    PrivacyDefaults,
     StaffDraft,
     UserProfile,
 )
@@ -84,6 +85,13 @@ def my_organisation(principal: Principal) -> Organisation:
     if org is None:
         raise NotFound("Your organisation has not been set up yet.")
     return org
+
+
+def privacy_of(org_id: str) -> PrivacyDefaults:
+    """The organisation's privacy settings, for the domains that publish its data; the defaults when the
+    organisation is not set up (nothing is published more openly than a new organisation would)."""
+    org = store.get_organisation(org_id)
+    return org.privacy if org is not None else PrivacyDefaults()
 
 
 def add_staff_member(principal: Principal, draft_input: dict[str, Any]) -> UserProfile:

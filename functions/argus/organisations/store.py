@@ -68,12 +68,20 @@ def _from_item(item: OrganisationItem) -> Organisation:
         slug=item.slug,
         timezone=item.timezone,
         locale=item.locale,
-        privacy=PrivacyDefaults.model_validate_json(item.privacy),
+        privacy=_privacy(item.privacy),
         contacts=tuple(ContactChannel.model_validate(c) for c in json.loads(item.contacts)),
         created_at=item.created_at,
         updated_at=item.updated_at,
         version=int(item.version),
     )
+
+
+def _privacy(stored: str) -> PrivacyDefaults:
+    """The stored settings. Items written before locations had a level carry only the on/off switch
+    ``generalise_locations``; it is dropped, whatever it said, so they read at the default (safe) level."""
+    data = json.loads(stored)
+    data.pop("generalise_locations", None)
+    return PrivacyDefaults.model_validate(data)
 
 
 def _slug_item(slug: str, org_id: str) -> SlugItem:
@@ -168,6 +176,11 @@ def add_user(uow: UnitOfWork, user: UserProfile) -> None:
         condition=UserItem.PK.does_not_exist(),
         on_condition_failed=Conflict("This person is already registered.", details={"field": "sub"}),
     )
+
+
+def remove_user(uow: UnitOfWork, org_id: str, sub: str) -> None:
+    """Delete the person's profile (name, email, roles; it leaves the staff list with it), if any."""
+    uow.delete(UserItem(PK=keys.user_pk(org_id, sub), SK=keys.USER_SK))
 
 
 def get_user(org_id: str, sub: str) -> UserProfile | None:

@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from argus.api.context import principal_of
+from argus.api.cost import cost
 from argus.api.permissions import requires
 from argus.api.relay import Connection, connection
 from argus.incidents.service.access import STAFF
@@ -83,7 +84,9 @@ class PatternRun:
     knox: list[KnoxResult]
     run: strawberry.Private[model.PatternRun]
 
-    @strawberry.field(description="The run's cells; by default the significant ones only.")
+    @strawberry.field(
+        extensions=[cost(1)], description="The run's cells; by default the significant ones only."
+    )
     async def cells(
         self, info: Info, layer: model.Layer | None = None, significant_only: bool = True
     ) -> list[PatternCell]:
@@ -132,7 +135,8 @@ class PatternRun:
 @strawberry.type
 class Query:
     @strawberry.field(
-        extensions=requires(*STAFF), description="The organisation's pattern runs, newest first."
+        extensions=[*requires(*STAFF), cost(1, paged_by="first")],
+        description="The organisation's pattern runs, newest first.",
     )
     def pattern_runs(
         self, info: Info, first: int | None = None, after: str | None = None
@@ -144,7 +148,7 @@ class Query:
         return PatternRun.of(service.get_run(principal_of(info), str(id)))
 
     @strawberry.field(
-        extensions=requires(*STAFF),
+        extensions=[*requires(*STAFF), cost(100)],
         description="RFC 7946 FeatureCollection of a completed run's hot and cold cells and emerging hot "
         "spot cells, as H3 cell polygons.",
     )

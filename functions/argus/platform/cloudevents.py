@@ -19,7 +19,16 @@ from cloudevents.core.v1.event import CloudEvent
 from argus.platform import clock
 from argus.platform.ids import new_id
 
-__all__ = ["CloudEvent", "InvalidEvent", "event_domain", "make_event", "parse_event", "to_dict", "to_json"]
+__all__ = [
+    "CloudEvent",
+    "InvalidEvent",
+    "event_domain",
+    "make_event",
+    "parse_event",
+    "to_dict",
+    "to_json",
+    "with_extension",
+]
 
 CONTENT_TYPE = JSONFormat.CONTENT_TYPE
 TYPE_PATTERN = re.compile(r"^org\.argus\.(?P<domain>[a-z][a-z-]*)\.[a-z][a-z-]*(?:\.[a-z][a-z-]*)*\.v\d+$")
@@ -86,6 +95,17 @@ def make_event(
         },
         data,
     )
+
+
+def with_extension(structured: str, name: str, value: str) -> str:
+    """One structured-mode CloudEvent (JSON text) with one more extension attribute, a string; every
+    other attribute keeps its text. Raises ValueError for a name the specification does not allow
+    (1-20 lowercase letters or digits) or one the event already has."""
+    document = json.loads(structured)
+    if not _EXTENSION_NAME.match(name) or name in _CORE or name == "data" or name in document:
+        raise ValueError(f"{name!r} cannot be added as an extension attribute")
+    document[name] = value
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
 
 
 def to_json(event: CloudEvent) -> str:

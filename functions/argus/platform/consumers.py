@@ -34,6 +34,10 @@ from argus.platform.observability import logger
 from argus.platform.outbox import UnitOfWork
 
 PROCESSED_RETENTION = timedelta(days=30)
+# How many environments Lambda may run a consumer in at once (its SQS event source mapping's maximum
+# concurrency; Lambda accepts 2 to 1000). Batch work stays this small so it never starves the API.
+DEFAULT_MAXIMUM_CONCURRENCY = 5
+_CONCURRENCY_RANGE = range(2, 1001)
 
 EventHandler = Callable[[CloudEvent, UnitOfWork], None]
 # Called on the last delivery attempt whose handler raised: (event, reason code, unit of work).
@@ -59,6 +63,15 @@ class ConsumerSpec:
     # The dependency layer the function runs on: "shared" (every function) or "patterns" (numpy, scipy
     # and h3 without the GraphQL and media libraries: scipy does not fit Lambda's 250 MB beside them).
     layer: str = "shared"
+    # At most this many concurrent invocations; messages beyond wait in the queue (not throttled, so
+    # they do not use up receives and reach the dead-letter queue).
+    maximum_concurrency: int = DEFAULT_MAXIMUM_CONCURRENCY
+
+    def __post_init__(self) -> None:
+        if self.maximum_concurrency not in _CONCURRENCY_RANGE:
+            raise ValueError(
+                f"consumer {self.name}: maximum_concurrency must be 2 to 1000, got {self.maximum_concurrency}"
+            )
 
     @property
     def handler_module(self) -> str:

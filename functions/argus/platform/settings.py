@@ -32,11 +32,20 @@ class Settings(BaseSettings):
     # Leeway for clock skew, in seconds.
     jwt_leeway: int = 30
 
-    # Incident media (uploads land in quarantine/, sanitised files in media/).
+    # Incident media: uploads land in the quarantine bucket, sanitised files in the media bucket.
     media_bucket: str = "argus-local-media"
+    quarantine_bucket: str = "argus-local-quarantine"
 
     # Real-time delivery: the AppSync endpoint on AWS (unset locally, where Strawberry serves subscriptions).
     realtime_url: str | None = None
+
+    # The GraphQL request edge (argus.api.http, argus.api.limits). A body holds the largest input, a
+    # 5 MB incident import (JSON-escaped), and is within Lambda's 6 MB synchronous payload: nothing
+    # larger could reach the function on AWS, and the local server refuses the same.
+    graphql_max_body_bytes: int = 6 * 1024 * 1024
+    graphql_max_document_chars: int = 32 * 1024
+    # Estimated memory of the parsed and validated documents kept between requests.
+    graphql_cache_bytes: int = 16 * 1024 * 1024
 
     @property
     def resolved_jwks_url(self) -> str:

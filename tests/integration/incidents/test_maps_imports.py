@@ -1,4 +1,4 @@
-"""Maps (generalised below officer, exact for staff) and imports of the shared police.uk and Chicago
+"""Maps (published counts below staff, exact for staff) and imports of the shared police.uk and Chicago
 samples (per-row report, idempotent re-import, wrong header, malformed rows)."""
 
 from __future__ import annotations
@@ -9,9 +9,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from argus.geo import cell_for_point, cells
 from argus.incidents.service import imports, maps, reports
+from argus.organisations import service as organisations
+from argus.platform import clock
 from argus.platform.errors import BadUserInput, Forbidden
 
+from tests.factories.organisations import organisation_draft
+from tests.factories.principals import admin
 from tests.fakes.aws import ArgusAws
 from tests.integration.incidents.support import (
     captain,
@@ -28,19 +33,32 @@ from tests.integration.watch.support import snapshot
 MARCH = (datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 31, tzinfo=UTC))
 
 
-def test_members_see_generalised_incidents_and_officers_exact(aws: ArgusAws) -> None:
-    # Given a reported burglary
+def test_members_see_published_counts_and_officers_exact_incidents(
+    aws: ArgusAws, fixed_clock: clock.FixedClock
+) -> None:
+    # Given an organisation that publishes every record (a minimum of 1, no delay) and a reported burglary
+    organisations.create_organisation(
+        admin(), organisation_draft(privacy={"min_cell_size": 1, "publication_delay_days": 0})
+    )
     _, blocks = indexed_group(aws)
     lon, lat = in_block(blocks[0])
     incident = reports.report(member(), report_input(lon, lat))
-    # When a captain asks for March's map
+    # When a captain asks for March's map once March is over
+    fixed_clock.current = datetime(2026, 4, 1, tzinfo=UTC)
     [seen] = maps.incidents_geojson(captain(), *MARCH)["features"]
-    # Then the point is the centre of its resolution-8 cell, the date the month, and no text or id
-    assert seen["geometry"]["coordinates"] == list(maps.cell_centre(lon, lat))
-    assert seen["geometry"]["coordinates"] != [lon, lat]
-    assert seen["properties"]["month"] == "2026-03"
-    assert "id" not in seen and "description" not in seen["properties"]
-    assert "occurredFrom" not in seen["properties"] and seen["properties"]["policeUkCategory"] == "burglary"
+    # Then it is a count for the polygon of the point's resolution-8 cell and the month, no text or id
+    cell = cell_for_point(lon, lat, 8)
+    assert seen["geometry"] == cells.polygon(cell)
+    assert seen["properties"] == {
+        "cell": cell,
+        "resolution": 8,
+        "month": "2026-03",
+        "category": "burglary",
+        "categoryLabel": "Burglary",
+        "policeUkCategory": "burglary",
+        "count": 1,
+    }
+    assert "id" not in seen
     # And an officer sees the exact point, times and description
     [exact] = maps.incidents_geojson(officer(), *MARCH)["features"]
     assert exact["id"] == incident.id and exact["geometry"]["coordinates"] == [lon, lat]

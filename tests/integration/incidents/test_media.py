@@ -22,12 +22,17 @@ from argus.incidents.media.policy import media_key, quarantine_key
 from argus.incidents.model import Incident
 from argus.incidents.service import reports
 from argus.platform.errors import BadUserInput, Forbidden, NotFound
-from argus.platform.settings import Settings
 from PIL import Image
 
 from tests.factories.events import eventbridge_envelope, sqs_event
 from tests.factories.principals import OTHER_ORG
-from tests.fakes.aws import REGION, ArgusAws
+from tests.fakes.aws import ArgusAws
+from tests.integration.incidents.media_support import (
+    MEDIA_BUCKET,
+    QUARANTINE_BUCKET,
+    post,
+    provision_buckets,
+)
 from tests.integration.incidents.support import analyst, captain, in_block, indexed_group, member, officer
 from tests.integration.incidents.support import report_input as incident_input
 from tests.integration.watch.support import outbox_events
@@ -41,42 +46,17 @@ from tests.unit.incidents.test_sanitise_samples import (
     two_tone,
 )
 
-BUCKET = Settings().media_bucket
-
-
-def route_http_to_moto() -> None:
-    """Let ``requests`` (the presigned POST and GET) reach moto's S3: the suite's ``fresh_table``
-    resets moto, which also drops the HTTP callbacks ``mock_aws`` registered when it started."""
-    from moto import backend_index
-    from moto.core.custom_responses_mock import CallbackResponse
-    from moto.core.models import botocore_stubber, responses_mock
-
-    for name, pattern in backend_index.backend_url_patterns:
-        if name == "s3":
-            for method in ("GET", "HEAD", "POST", "PUT", "DELETE"):
-                responses_mock.add(
-                    CallbackResponse(
-                        method=method, url=pattern, callback=botocore_stubber.process_prepared_request
-                    )
-                )
-
 
 @pytest.fixture
 def s3(aws: ArgusAws) -> Any:
-    route_http_to_moto()
-    client = aws.client("s3")
-    client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
-    return client
+    """The buckets as the local stack provisions them from the catalogue CDK deploys."""
+    return provision_buckets(aws)
 
 
 @pytest.fixture
 def incident(aws: ArgusAws, s3: Any) -> Incident:
     _, blocks = indexed_group(aws)
     return reports.report(member(), incident_input(*in_block(blocks[0])))
-
-
-def post(ticket: UploadTicket, data: bytes, **overrides: str) -> requests.Response:
-    return requests.post(ticket.url, data={**ticket.fields, **overrides}, files={"file": ("upload", data)})
 
 
 def policy(ticket: UploadTicket) -> dict[str, Any]:
@@ -87,7 +67,7 @@ def policy(ticket: UploadTicket) -> dict[str, Any]:
 def s3_would_accept(ticket: UploadTicket, form: dict[str, str], size: int) -> bool:
     """S3's POST policy rules for the condition kinds Argus uses (exact match, content-length-range)."""
     fields = {k.lower(): v for k, v in form.items()}
-    fields["bucket"] = BUCKET
+    fields["bucket"] = QUARANTINE_BUCKET
     for condition in policy(ticket)["conditions"]:
         if isinstance(condition, dict):
             ((name, value),) = condition.items()
@@ -121,7 +101,7 @@ def upload_and_sanitise(aws: ArgusAws, incident: Incident, data: bytes, content_
 
 
 def stored(s3: Any, incident: Incident, media_id: str) -> bytes:
-    body: bytes = s3.get_object(Bucket=BUCKET, Key=media_key(incident.org_id, incident.id, media_id))[
+    body: bytes = s3.get_object(Bucket=MEDIA_BUCKET, Key=media_key(incident.org_id, incident.id, media_id))[
         "Body"
     ].read()
     return body
@@ -129,7 +109,7 @@ def stored(s3: Any, incident: Incident, media_id: str) -> bytes:
 
 def quarantined(s3: Any, incident: Incident, media_id: str) -> list[str]:
     prefix = quarantine_key(incident.org_id, incident.id, media_id)
-    return [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("Contents", [])]
+    return [o["Key"] for o in s3.list_objects_v2(Bucket=QUARANTINE_BUCKET, Prefix=prefix).get("Contents", [])]
 
 
 def assert_clean(data: bytes) -> Image.Image:
@@ -229,7 +209,7 @@ def test_a_file_that_is_not_what_it_claims_is_rejected_and_deleted(
     media = service.get_media(member(), incident.id, media_id)
     assert media.status == MediaStatus.REJECTED and media.reject_reason == "not_decodable"
     assert quarantined(s3, incident, media_id) == []
-    assert "Contents" not in s3.list_objects_v2(Bucket=BUCKET, Prefix="media/")
+    assert "Contents" not in s3.list_objects_v2(Bucket=MEDIA_BUCKET, Prefix="media/")
     (rejected,) = outbox_events(aws, media_events.MEDIA_REJECTED)
     assert rejected["data"]["reason"] == "not_decodable"
     with pytest.raises(BadUserInput):

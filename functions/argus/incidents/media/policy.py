@@ -11,7 +11,7 @@ from argus.platform.settings import get_settings
 UPLOAD_EXPIRY = timedelta(minutes=10)
 DOWNLOAD_EXPIRY = timedelta(minutes=5)
 # A pending upload that is never confirmed disappears from the table (TTL) after this long; the
-# bucket's lifecycle rule expires the quarantine prefix after the same time.
+# quarantine bucket's lifecycle rule expires every upload after the same time (argus.buckets).
 PENDING_RETENTION = timedelta(days=1)
 # Decoding more pixels than this is refused (decompression bombs); 50 MP covers phone cameras.
 MAX_PIXELS = 50_000_000
@@ -47,12 +47,19 @@ ALLOWED: dict[str, MediaType] = {
 
 
 def media_bucket() -> str:
-    """The media bucket: the ``media_bucket`` setting (``ARGUS_MEDIA_BUCKET``)."""
+    """The bucket of sanitised files: the ``media_bucket`` setting (``ARGUS_MEDIA_BUCKET``)."""
     return get_settings().media_bucket
 
 
+def quarantine_bucket() -> str:
+    """The bucket uploads land in: the ``quarantine_bucket`` setting (``ARGUS_QUARANTINE_BUCKET``).
+    Unversioned, outside backups, every object expires after PENDING_RETENTION (argus.buckets)."""
+    return get_settings().quarantine_bucket
+
+
 def quarantine_key(org_id: str, incident_id: str, media_id: str) -> str:
-    """Where an upload lands before it is sanitised; nothing ever gets a download URL for it."""
+    """Where an upload lands (in the quarantine bucket) before it is sanitised; nothing ever gets a
+    download URL for it."""
     return f"{QUARANTINE_PREFIX}{org_id}/{incident_id}/{media_id}"
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from argus.incidents.media import events
+from argus.incidents.media import events, objects
 from argus.incidents.media import store as media_store
 from argus.incidents.media.model import Media, MediaStatus, UploadTicket
 from argus.incidents.media.policy import (
@@ -17,9 +17,10 @@ from argus.incidents.media.policy import (
     UPLOAD_EXPIRY,
     media_bucket,
     media_key,
+    quarantine_bucket,
     quarantine_key,
 )
-from argus.incidents.service.access import require_reader
+from argus.incidents.service.access import require_contributor, require_reader
 from argus.incidents.store import incidents as incident_store
 from argus.platform import clock
 from argus.platform.auth.principal import Principal
@@ -33,11 +34,16 @@ def _s3() -> Any:
     return aws_client("s3")
 
 
-def _allowed_media(principal: Principal, incident_id: str) -> None:
+def _readable_media(principal: Principal, incident_id: str) -> None:
     """The incident exists in the caller's organisation (else NOT_FOUND) and the caller is its
     reporter or staff (else FORBIDDEN)."""
-    incident = incident_store.require_incident(principal.org_id, incident_id)
-    require_reader(principal, incident)
+    require_reader(principal, incident_store.require_incident(principal.org_id, incident_id))
+
+
+def _writable_media(principal: Principal, incident_id: str) -> None:
+    """The incident exists in the caller's organisation (else NOT_FOUND) and the caller may add to it:
+    its reporter, or staff who change incidents; never an analyst (else FORBIDDEN)."""
+    require_contributor(principal, incident_store.require_incident(principal.org_id, incident_id))
 
 
 def request_upload(
@@ -62,7 +68,7 @@ def request_upload(
             f"A {content_type} file may be at most {media_type.max_bytes // (1024 * 1024)} MB.",
             details={"field": "sizeBytes", "reason": "too_large", "maxBytes": media_type.max_bytes},
         )
-    _allowed_media(principal, incident_id)
+    _writable_media(principal, incident_id)
     media_id = new_id()
     event = events.media_event(
         events.MEDIA_UPLOAD_REQUESTED,
@@ -86,7 +92,7 @@ def request_upload(
         updated_at=moment,
     )
     post = _s3().generate_presigned_post(
-        Bucket=media_bucket(),
+        Bucket=quarantine_bucket(),
         Key=quarantine_key(principal.org_id, incident_id, media_id),
         Fields={"Content-Type": content_type},
         Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, media_type.max_bytes]],
@@ -106,14 +112,15 @@ def request_upload(
 
 def confirm_upload(principal: Principal, incident_id: str, media_id: str) -> Media:
     """The client says the POST succeeded: the quarantined object must exist with the declared
-    size and content type; then media-uploaded starts the sanitiser. Confirming again is harmless."""
-    _allowed_media(principal, incident_id)
+    size and content type (else it is deleted, every version of it, and BadUserInput says why); then
+    media-uploaded starts the sanitiser. Confirming again is harmless."""
+    _writable_media(principal, incident_id)
     media = media_store.require_media(principal.org_id, incident_id, media_id)
     if media.status != MediaStatus.PENDING:
         return media
-    key = quarantine_key(media.org_id, media.incident_id, media.id)
+    bucket, key = quarantine_bucket(), quarantine_key(media.org_id, media.incident_id, media.id)
     try:
-        head = _s3().head_object(Bucket=media_bucket(), Key=key)
+        head = _s3().head_object(Bucket=bucket, Key=key)
     except ClientError as exc:
         if is_missing_object(exc):
             raise BadUserInput(
@@ -128,7 +135,7 @@ def confirm_upload(principal: Principal, incident_id: str, media_id: str) -> Med
         problem = "type_mismatch"
     if problem:
         # Not what was declared: discard it; the client may upload again while the URL is valid.
-        _s3().delete_object(Bucket=media_bucket(), Key=key)
+        objects.delete_every_version(bucket, key)
         raise BadUserInput(
             "The uploaded file does not match the declared size and content type; upload it again.",
             details={"field": "mediaId", "reason": problem},
@@ -152,7 +159,7 @@ def confirm_upload(principal: Principal, incident_id: str, media_id: str) -> Med
 def download_url(principal: Principal, incident_id: str, media_id: str) -> str:
     """A presigned GET of the sanitised file, valid for DOWNLOAD_EXPIRY, for the incident's reporter
     and staff; media that is not ready has no URL (quarantined files never do)."""
-    _allowed_media(principal, incident_id)
+    _readable_media(principal, incident_id)
     media = media_store.require_media(principal.org_id, incident_id, media_id)
     if media.status != MediaStatus.READY:
         raise BadUserInput(
@@ -172,5 +179,5 @@ def download_url(principal: Principal, incident_id: str, media_id: str) -> str:
 
 
 def get_media(principal: Principal, incident_id: str, media_id: str) -> Media:
-    _allowed_media(principal, incident_id)
+    _readable_media(principal, incident_id)
     return media_store.require_media(principal.org_id, incident_id, media_id)

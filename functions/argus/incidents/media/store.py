@@ -1,4 +1,5 @@
-"""Media items in the incident's partition (SK ``MEDIA#<mediaId>``)."""
+"""Media items in the incident's partition (SK ``MEDIA#<mediaId>``), listed by uploader on GSI1
+(``ORG#<org>#UPLOADS#<sub>``) so that the uploader's erasure finds them with one query."""
 
 from __future__ import annotations
 
@@ -54,6 +55,8 @@ def add_pending(uow: UnitOfWork, media: Media) -> None:
         MediaItem(
             PK=pk,
             SK=sk,
+            GSI1PK=keys.uploads_pk(media.org_id, media.uploaded_by),
+            GSI1SK=keys.uploads_sk(clock.iso(media.created_at), media.id),
             media_id=media.id,
             incident_id=media.incident_id,
             org_id=media.org_id,
@@ -123,3 +126,29 @@ def change_status(
         on_condition_failed=Conflict("The media item changed meanwhile; try again."),
     )
     return changed
+
+
+def uploads_of(org_id: str, sub: str) -> list[Media]:
+    """Every media item ``sub`` uploaded (GSI1, so eventually consistent: an upload started a moment
+    ago may be missing; erasing again reaches it)."""
+    return [
+        media_from_item(item)
+        for item in ArgusItem.gsi1.query(keys.uploads_pk(org_id, sub))
+        if isinstance(item, MediaItem)
+    ]
+
+
+def delete_media(uow: UnitOfWork, media: Media) -> None:
+    """Delete the item (its objects must be deleted first: the item is how they are found)."""
+    pk, sk = _key(media)
+    uow.delete(MediaItem(PK=pk, SK=sk))
+
+
+def replace_uploader(uow: UnitOfWork, media: Media, pseudonym: str) -> None:
+    """Kept media: name the uploader by ``pseudonym`` and take the item off their uploads list."""
+    pk, sk = _key(media)
+    uow.update(
+        MediaItem(PK=pk, SK=sk),
+        [MediaItem.uploaded_by.set(pseudonym), MediaItem.GSI1PK.remove(), MediaItem.GSI1SK.remove()],
+        condition=MediaItem.PK.exists(),
+    )

@@ -1,12 +1,9 @@
 """Incident maps: a GeoJSON FeatureCollection for a time range and an area.
 
-Staff (officers, supervisors, analysts, admins) see exact points, times and descriptions. Everyone else
-sees what police.uk publishes: the point moved to the centre of its H3 cell of resolution 8 (about
-0.74 km², edges ~460 m), the month instead of the time, and no free text. Resolution 8 rather than 9
-(~0.1 km²): police.uk's snap points each cover at least eight postal addresses; a resolution-9 cell in
-a suburb or village can hold fewer homes than that, so a burglary "in this cell" would point at a
-house, while a resolution-8 cell holds hundreds of addresses wherever people live and still shows
-which part of a watch group (at most 25 km²) is affected."""
+Staff (officers, supervisors, analysts, admins) see exact points, times and descriptions of every incident
+at once. Everyone else — residents, members, captains, partners — sees what the organisation's privacy
+settings allow: counts of H3 cell x month x category, delayed, with small groups rolled up or withheld
+(argus.incidents.service.publication)."""
 
 from __future__ import annotations
 
@@ -16,6 +13,7 @@ from typing import Any
 from pydantic import ConfigDict, field_validator, model_validator
 
 from argus.incidents.model import Incident
+from argus.incidents.service import publication
 from argus.incidents.service.access import is_staff
 from argus.incidents.store import incidents as store
 from argus.incidents.taxonomy import CATEGORIES
@@ -24,7 +22,6 @@ from argus.platform.auth.principal import Principal
 from argus.platform.errors import BadUserInput
 from argus.platform.validation import DomainModel, validated
 
-GENERALISED_RESOLUTION = 8
 MAX_RANGE = timedelta(days=366)
 MAX_FEATURES = 10_000
 
@@ -67,16 +64,6 @@ def _inside(bbox: list[float] | None, lon: float, lat: float) -> bool:
     return in_lon and south <= lat <= north
 
 
-def cell_centre(lon: float, lat: float) -> tuple[float, float]:
-    """The centre (lon, lat) of the point's H3 cell of GENERALISED_RESOLUTION."""
-    import h3
-
-    from argus.geo import cell_for_point
-
-    centre_lat, centre_lon = h3.cell_to_latlng(cell_for_point(lon, lat, GENERALISED_RESOLUTION))
-    return round(centre_lon, 6), round(centre_lat, 6)
-
-
 def _exact(incident: Incident) -> tuple[dict[str, Any], dict[str, Any], str]:
     properties = {
         "category": incident.category.value,
@@ -93,36 +80,28 @@ def _exact(incident: Incident) -> tuple[dict[str, Any], dict[str, Any], str]:
     return incident.location.geojson(), properties, incident.id
 
 
-def _generalised(incident: Incident) -> tuple[dict[str, Any], dict[str, Any], None]:
-    from argus.geo import cell_for_point
-
-    lon, lat = cell_centre(incident.location.lon, incident.location.lat)
-    properties = {
-        "category": incident.category.value,
-        "categoryLabel": CATEGORIES[incident.category].label,
-        "policeUkCategory": CATEGORIES[incident.category].police_uk,
-        "status": incident.status.value,
-        "month": store.month_of(incident.occurred_from),
-        "cell": cell_for_point(incident.location.lon, incident.location.lat, GENERALISED_RESOLUTION),
-    }
-    return {"type": "Point", "coordinates": [lon, lat]}, properties, None
-
-
 def incidents_geojson(
     principal: Principal, start: datetime, end: datetime, bbox: list[float] | None = None
 ) -> dict[str, Any]:
-    """Incidents that began between ``start`` and ``end`` (and lie in ``bbox``), one GSI1 query per month."""
+    """The map of incidents that began between ``start`` and ``end`` (and lie in ``bbox``): exact for staff,
+    as published for everyone else. Raises BadUserInput for a bad range or box, or too big an answer."""
+    query = validated(MapQuery, {"start": start, "end": end, "bbox": bbox})
+    if not is_staff(principal):
+        return publication.published_map(principal.org_id, query.start, query.end, query.bbox)
+    return _exact_map(principal.org_id, query)
+
+
+def _exact_map(org_id: str, query: MapQuery) -> dict[str, Any]:
+    """Every incident in the range and box, one point each (one GSI1 query per month)."""
     from argus.geo import feature_collection
 
-    query = validated(MapQuery, {"start": start, "end": end, "bbox": bbox})
     start_iso, end_iso = clock.iso(query.start), clock.iso(query.end)
-    exact = is_staff(principal)
     features: list[Any] = []
     for month in store.months_between(query.start.astimezone(UTC), query.end.astimezone(UTC)):
-        for incident in store.incidents_in_month(principal.org_id, month, start_iso, end_iso):
+        for incident in store.incidents_in_month(org_id, month, start_iso, end_iso):
             if not _inside(query.bbox, incident.location.lon, incident.location.lat):
                 continue
-            features.append(_exact(incident) if exact else _generalised(incident))
+            features.append(_exact(incident))
             if len(features) > MAX_FEATURES:
                 raise BadUserInput(
                     f"More than {MAX_FEATURES} incidents; choose a shorter range or a smaller area.",

@@ -136,6 +136,15 @@ class TokenVerifier:
         )
         return claims
 
+    def principal_of_claims(self, claims: dict[str, Any]) -> Principal:
+        """The principal of a token another verifier has checked, from its claims (AppSync verifies a
+        subscriber's token and hands resolvers the claims, never the token): they must come from our
+        issuer and carry a numeric ``exp``. Raises Unauthenticated as ``verify`` does."""
+        if claims.get("iss") != self._issuer or not _is_number(claims.get("exp")):
+            logger.info("token rejected", extra={"reason": "claims of another issuer or without exp"})
+            raise Unauthenticated(_REJECTED)
+        return self._principal(claims)
+
     def _principal(self, claims: dict[str, Any]) -> Principal:
         problem = _claim_shape_problem(claims)
         if problem is not None:

@@ -54,6 +54,19 @@ def audit_sk(time_iso: str, event_id: str) -> str:
     return f"{time_iso}#{event_id}"
 
 
+def person_refs_pk(org_id: str, sub: str) -> str:
+    """Where a person appears (locators written by the audit consumer, deleted on their erasure)."""
+    return tenant_prefix(org_id) + f"PERSON#{sub}"
+
+
+AUDIT_REF_PREFIX = "AUDIT#"
+
+
+def audit_ref_sk(time_iso: str, event_id: str) -> str:
+    """A person's reference to one audit record (its sort key follows)."""
+    return AUDIT_REF_PREFIX + audit_sk(time_iso, event_id)
+
+
 def processed_pk(org_id: str, consumer: str) -> str:
     return tenant_prefix(org_id) + f"CONSUMER#{consumer}"
 

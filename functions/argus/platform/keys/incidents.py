@@ -44,3 +44,12 @@ MEDIA_PREFIX = "MEDIA#"
 def media_sk(media_id: str) -> str:
     """An incident's media item, in the incident's partition."""
     return f"{MEDIA_PREFIX}{media_id}"
+
+
+def uploads_pk(org_id: str, sub: str) -> str:
+    """GSI1 partition: the media one person uploaded (what their erasure reaches)."""
+    return tenant_prefix(org_id) + f"UPLOADS#{sub}"
+
+
+def uploads_sk(created_iso: str, media_id: str) -> str:
+    return f"{created_iso}#{media_id}"

@@ -10,8 +10,9 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from argus.api.context import principal_of
+from argus.api.cost import cost
 from argus.api.inputs import plain
-from argus.api.live import LiveEvent, get_broker
+from argus.api.live import LiveEvent, follow
 from argus.api.permissions import requires
 from argus.api.relay import Connection, connection
 from argus.watch import events
@@ -39,14 +40,16 @@ from argus.watch.schema.types import (
     PatrolZone,
     WatchGroup,
     _link,
-    _require_details,
 )
 from argus.watch.service import access, captains, geography, groups, members, roster_import
 
 
 @strawberry.type
 class Query:
-    @strawberry.field(extensions=requires(), description="Watch groups of the caller's organisation.")
+    @strawberry.field(
+        extensions=[*requires(), cost(1, paged_by="first")],
+        description="Watch groups of the caller's organisation.",
+    )
     def watch_groups(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[WatchGroup]:
@@ -56,7 +59,9 @@ class Query:
     def watch_group(self, info: Info, id: strawberry.ID) -> WatchGroup:
         return WatchGroup.of(groups.get_group(principal_of(info), str(id)))
 
-    @strawberry.field(extensions=requires(), description="The block's captain and staff only.")
+    @strawberry.field(
+        extensions=[*requires(), cost(1, paged_by="first")], description="The block's captain and staff only."
+    )
     def block_roster(
         self,
         info: Info,
@@ -68,7 +73,11 @@ class Query:
         page = members.block_roster(principal_of(info), str(group_id), str(block_id), first, after)
         return connection(page, Member.of)
 
-    @strawberry.field(extensions=requires(), description="For block captains, in one round trip.")
+    @strawberry.field(
+        # Three queries and a roster page (run again for each alias); the page holds the roster's members.
+        extensions=[*requires(), cost(10, paged_by="first")],
+        description="For block captains, in one round trip.",
+    )
     def captain_hub(self, info: Info, first: int | None = None, after: str | None = None) -> CaptainHub:
         hub = captains.captain_hub(principal_of(info), first, after)
         return CaptainHub(
@@ -102,11 +111,11 @@ class Query:
             mentees=[_link(m) for m in hub.mentees],
         )
 
-    @strawberry.field(extensions=requires())
+    @strawberry.field(extensions=[*requires(), cost(5)])  # one read per membership
     def my_memberships(self, info: Info) -> list[Member]:
         return [Member.of(m) for m in members.my_memberships(principal_of(info))]
 
-    @strawberry.field(extensions=requires(*access.STAFF))
+    @strawberry.field(extensions=[*requires(*access.STAFF), cost(20)])  # one read per captain
     def captain_performance(self, info: Info, group_id: strawberry.ID) -> list[CaptainPerformance]:
         return [
             CaptainPerformance(
@@ -117,12 +126,15 @@ class Query:
             for p in captains.captain_performance(principal_of(info), str(group_id))
         ]
 
-    @strawberry.field(extensions=requires())
-    async def group_activity(
+    @strawberry.field(
+        extensions=[*requires(), cost(1, paged_by="first")],
+        description="Staff, the group's captains and approved members.",
+    )
+    def group_activity(
         self, info: Info, group_id: strawberry.ID, first: int | None = None, after: str | None = None
     ) -> Connection[Activity]:
-        principal = await _require_details(info, str(group_id))
-        return connection(captains.group_activity(principal, str(group_id), first, after), Activity.of)
+        page = captains.group_activity(principal_of(info), str(group_id), first, after)
+        return connection(page, Activity.of)
 
     @strawberry.field(extensions=requires(), description="Which group and block cover a point (WGS 84).")
     def coverage(self, info: Info, longitude: float, latitude: float) -> Coverage:
@@ -135,11 +147,11 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(extensions=requires())
+    @strawberry.mutation(extensions=requires(*access.PARTICIPANTS))
     def propose_watch_group(self, info: Info, input: ProposeWatchGroupInput) -> WatchGroup:
         return WatchGroup.of(groups.propose_group(principal_of(info), plain(input)))
 
-    @strawberry.mutation(extensions=requires())
+    @strawberry.mutation(extensions=requires(*access.PARTICIPANTS))
     def answer_interest_survey(
         self, info: Info, group_id: strawberry.ID, interested: bool, willing_to_captain: bool = False
     ) -> WatchGroup:
@@ -176,7 +188,9 @@ class Mutation:
             assigned_at=a.assigned_at,
         )
 
-    @strawberry.mutation(extensions=requires(), description="Self sign-up; pending until approved.")
+    @strawberry.mutation(
+        extensions=requires(*access.PARTICIPANTS), description="Self sign-up; pending until approved."
+    )
     def enrol(self, info: Info, input: EnrolmentInput) -> Member:
         return Member.of(members.enrol(principal_of(info), plain(input)))
 
@@ -185,7 +199,7 @@ class Mutation:
         return Member.of(members.add_member(principal_of(info), plain(input), member_sub))
 
     @strawberry.mutation(
-        extensions=requires(), description="A captain or officer adds many households at once."
+        extensions=[*requires(), cost(20)], description="A captain or officer adds many households at once."
     )
     def import_block_roster(self, info: Info, input: ImportBlockRosterInput) -> RosterImportResult:
         result = roster_import.import_roster(principal_of(info), plain(input))
@@ -227,21 +241,24 @@ class Mutation:
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
-        extensions=requires(), description="A group's activity, live (members, captains, staff)."
+        extensions=requires(),
+        description="A group's activity, live (staff, the group's captains and approved members); ends "
+        "when the token expires or the relation to the group ends.",
     )
     async def watch_group_activity(
         self, info: Info, group_id: strawberry.ID
     ) -> AsyncGenerator[LiveEvent, None]:
         principal = principal_of(info)
-        groups.get_group(principal, str(group_id))  # NOT_FOUND outside the caller's organisation
-        await _require_details(info, str(group_id))
         wanted = str(group_id)
-        stream = get_broker().subscribe(
+        access.require_follower(principal, wanted)
+        stream = follow(
+            principal,
             lambda e: (
                 e.get_extension("orgid") == principal.org_id
                 and e.get_type() in events.LIVE_TYPES
                 and e.get_subject() == wanted
-            )
+            ),
+            lambda: access.may_follow_group(principal, wanted),
         )
         async for event in stream:
             yield LiveEvent.from_cloudevent(event)

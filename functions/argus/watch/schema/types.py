@@ -1,4 +1,4 @@
-"""GraphQL output types of the watch domain, and the relation "member, captain or staff of the group"."""
+"""GraphQL output types of the watch domain; fields with details of a group need a relation to it."""
 
 from __future__ import annotations
 
@@ -10,42 +10,25 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from argus.api.context import principal_of
+from argus.api.cost import cost
 from argus.api.permissions import related
 from argus.api.relay import Connection
-from argus.platform.auth.principal import Principal
-from argus.platform.errors import Forbidden
 from argus.watch import model
 from argus.watch.schema import enums  # noqa: F401 - the domain enums are registered before use
 from argus.watch.service import access, geography, groups
-from argus.watch.store import captains as captain_store
-from argus.watch.store import people as people_store
 
 
-async def _related_group_ids(info: Info) -> set[str]:
-    """Groups the caller belongs to or captains (read once per request)."""
+def _relations(info: Info) -> access.GroupRelations:
+    """The caller's relations to groups, read once per request (a list of groups asks for each)."""
     cache = info.context.__dict__.setdefault("_watch_related", {})
-    if "ids" not in cache:
-        principal = principal_of(info)
-        ids = {m.group_id for m in people_store.memberships(principal.org_id, principal.sub)}
-        ids |= {a.group_id for a in captain_store.read_partition(principal.org_id, principal.sub).assignments}
-        cache["ids"] = ids
-    return cast(set[str], cache["ids"])
-
-
-async def _details_allowed(info: Info, group_id: str) -> bool:
-    principal = principal_of(info)
-    return access.is_staff(principal) or group_id in await _related_group_ids(info)
+    if "relations" not in cache:
+        cache["relations"] = access.group_relations(principal_of(info))
+    return cast(access.GroupRelations, cache["relations"])
 
 
 async def _group_relation(info: Info, source: Any, arguments: dict[str, Any]) -> bool:
-    """A member, a captain or staff of the group (``source`` is the WatchGroup type)."""
-    return await _details_allowed(info, source.source.id)
-
-
-async def _require_details(info: Info, group_id: str) -> Principal:
-    if not await _details_allowed(info, group_id):
-        raise Forbidden("Only the group's members, captains and staff may see this.")
-    return principal_of(info)
+    """Staff, a captain or an approved member of the group (``source`` is the WatchGroup type)."""
+    return _relations(info).sees_details(source.source.id)
 
 
 @strawberry.type
@@ -137,7 +120,9 @@ class WatchGroup:
             source=g,
         )
 
-    @strawberry.field(description="Members, captains and staff.", extensions=related(_group_relation))
+    @strawberry.field(
+        description="Staff, the group's captains and approved members.", extensions=related(_group_relation)
+    )
     async def counts(self, info: Info) -> GroupCounts:
         c = self.source.counts
         return GroupCounts(
@@ -167,7 +152,10 @@ class WatchGroup:
             responses=s.responses, interested=s.interested, willing_to_captain=s.willing_to_captain
         )
 
-    @strawberry.field(description="Members, captains and staff.", extensions=related(_group_relation))
+    @strawberry.field(
+        description="Staff, the group's captains and approved members.",
+        extensions=[*related(_group_relation), cost(1)],
+    )
     async def status_history(self, info: Info) -> list[StatusChange]:
         principal = principal_of(info)
         return [
@@ -175,18 +163,20 @@ class WatchGroup:
             for c in groups.status_history(principal, self.source.id)
         ]
 
-    @strawberry.field
+    @strawberry.field(extensions=[cost(1)])
     def blocks(self, info: Info) -> list[Block]:
         return [Block.of(b) for b in groups.list_blocks(principal_of(info), self.source.id)]
 
-    @strawberry.field
+    @strawberry.field(extensions=[cost(1)])
     def patrol_zones(self, info: Info) -> list[PatrolZone]:
         return [
             PatrolZone(id=strawberry.ID(z.id), name=z.name, area=cast(JSON, z.area))
             for z in groups.list_zones(principal_of(info), self.source.id)
         ]
 
-    @strawberry.field(description="Boundary, blocks and patrol zones as a GeoJSON FeatureCollection.")
+    @strawberry.field(
+        extensions=[cost(3)], description="Boundary, blocks and patrol zones as a GeoJSON FeatureCollection."
+    )
     def geo_json(self, info: Info) -> JSON:
         return cast(JSON, geography.export_group(principal_of(info), self.source.id))
 

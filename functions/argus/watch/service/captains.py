@@ -28,7 +28,7 @@ from argus.watch.model import (
     Member,
     MentorLink,
 )
-from argus.watch.service.access import STAFF, require_manager
+from argus.watch.service.access import STAFF, require_group_details, require_manager
 from argus.watch.service.members import approval_task
 from argus.watch.store import captains as store
 from argus.watch.store import groups as group_store
@@ -248,5 +248,8 @@ def captain_performance(principal: Principal, group_id: str) -> list[CaptainPerf
 def group_activity(
     principal: Principal, group_id: str, first: int | None, after: str | None
 ) -> Page[Activity]:
+    """The group's activity feed, newest first: staff, its captains and approved members (else
+    Forbidden; NotFound for a group of another organisation)."""
     group_store.require_group(principal.org_id, group_id)
+    require_group_details(principal, group_id)
     return store.group_activities(principal.org_id, group_id, page_size(first), after)

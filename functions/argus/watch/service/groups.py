@@ -27,7 +27,7 @@ from argus.watch.model import (
     Survey,
     WatchGroup,
 )
-from argus.watch.service.access import require_manager
+from argus.watch.service.access import require_group_details, require_manager, require_participant
 from argus.watch.store import groups as store
 
 # A watch group is a neighbourhood, not a county.
@@ -55,9 +55,11 @@ class StatusInput(DomainModel):
 
 
 def propose_group(principal: Principal, proposal_input: dict[str, Any]) -> WatchGroup:
-    """Any resident may propose a group for their neighbourhood. Raises BadUserInput for a bad boundary."""
+    """Any resident may propose a group for their neighbourhood (not analysts, nor partner systems:
+    Forbidden). Raises BadUserInput for a bad boundary."""
     from argus.geo import parse_area
 
+    require_participant(principal)
     proposal = validated(GroupProposal, proposal_input)
     area = parse_area(
         proposal.boundary, fix_orientation=proposal.fix_orientation, max_area_m2=MAX_GROUP_AREA_KM2 * 1e6
@@ -175,7 +177,9 @@ def record_first_meeting(principal: Principal, group_id: str) -> WatchGroup:
 def answer_survey(
     principal: Principal, group_id: str, interested: bool, willing_to_captain: bool
 ) -> WatchGroup:
-    """One answer per person to a proposed or registered group's interest survey."""
+    """One answer per person to a proposed or registered group's interest survey (not analysts, nor
+    partner systems: Forbidden)."""
+    require_participant(principal)
     group = store.require_group(principal.org_id, group_id)
     if group.status not in (GroupStatus.PROPOSED, GroupStatus.REGISTERED):
         raise BadUserInput(
@@ -198,7 +202,9 @@ def get_group(principal: Principal, group_id: str) -> WatchGroup:
 
 
 def status_history(principal: Principal, group_id: str) -> list[StatusChange]:
+    """The group's lifecycle, oldest first: staff, its captains and approved members (else Forbidden)."""
     store.require_group(principal.org_id, group_id)
+    require_group_details(principal, group_id)
     return store.status_history(principal.org_id, group_id)
 
 

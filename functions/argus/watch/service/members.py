@@ -8,10 +8,13 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
+from argus.organisations.events import PERSON_ERASURE_REQUESTED
 from argus.platform import clock
 from argus.platform.auth.principal import Principal
+from argus.platform.cloudevents import CloudEvent
 from argus.platform.errors import BadUserInput, Forbidden, NotFound
 from argus.platform.ids import new_id
+from argus.platform.observability import logger
 from argus.platform.outbox import UnitOfWork
 from argus.platform.pagination import Page, page_size
 from argus.platform.validation import DomainModel, validated
@@ -32,12 +35,14 @@ from argus.watch.model import (
     TaskKind,
     WatchGroup,
 )
-from argus.watch.service.access import captains_block, is_staff, require_block_manager
+from argus.watch.service.access import captains_block, is_staff, require_block_manager, require_participant
 from argus.watch.store import captains as captain_store
 from argus.watch.store import groups as group_store
 from argus.watch.store import people as store
 
 ERASED_NAME = "Former member"
+# Who erases a person's memberships when their erasure is requested (the actor of member-left).
+ERASER = "system:erasure"
 
 
 class EnrolmentInput(DomainModel):
@@ -147,7 +152,9 @@ def counted_for_block(counted: dict[str, int]) -> dict[str, int]:
 
 def enrol(principal: Principal, enrolment_input: dict[str, Any]) -> Member:
     """Self sign-up: the person joins as pending until the block's captain (or an officer) approves.
-    Raises Conflict when they are already enrolled, BadUserInput for a closed group or bad input."""
+    Raises Forbidden for analysts and partner systems, Conflict when they are already enrolled,
+    BadUserInput for a closed group or bad input."""
+    require_participant(principal)
     return _enrol(principal, validated(EnrolmentInput, enrolment_input), sub=principal.sub, active=False)
 
 
@@ -205,10 +212,9 @@ def approve(principal: Principal, group_id: str, block_id: str, member_id: str) 
     return after
 
 
-def _erase(principal: Principal, member: Member, block: Block) -> Member:
+def _erase(org: str, actor: str, member: Member, block: Block) -> Member:
     """Remove the member's personal data (name, contacts, the household address when they were its last
     member) while the group's aggregate counts keep their contribution (``left_total``)."""
-    org = principal.org_id
     household = store.require_household(org, member.group_id, member.block_id, member.household_id)
     erased = member.model_copy(
         update={"sub": None, "display_name": ERASED_NAME, "status": MemberStatus.LEFT, "channels": ()}
@@ -234,7 +240,7 @@ def _erase(principal: Principal, member: Member, block: Block) -> Member:
             events.MEMBER_LEFT,
             org_id=org,
             member=member,
-            actor=principal.sub,
+            actor=actor,
         )
     )
     uow.commit()
@@ -248,7 +254,7 @@ def leave(principal: Principal, group_id: str) -> Member:
         raise NotFound("You are not a member of this group.", details={"field": "groupId"})
     member = _require_member(principal, group_id, membership.block_id, membership.member_id)
     block = group_store.require_block(principal.org_id, group_id, membership.block_id)
-    return _erase(principal, member, block)
+    return _erase(principal.org_id, principal.sub, member, block)
 
 
 def remove(principal: Principal, group_id: str, block_id: str, member_id: str) -> Member:
@@ -260,7 +266,35 @@ def remove(principal: Principal, group_id: str, block_id: str, member_id: str) -
         raise BadUserInput(
             "This member has already left.", details={"field": "memberId", "reason": "already_left"}
         )
-    return _erase(principal, member, block)
+    return _erase(principal.org_id, principal.sub, member, block)
+
+
+def erase_person(org_id: str, sub: str) -> int:
+    """The person's erasure: every group membership they hold is erased as if they had left (each in a
+    transaction of its own; an erased one is no longer among their memberships, so running again
+    finishes the rest). Returns how many."""
+    erased = 0
+    for membership in store.memberships(org_id, sub):
+        member = store.get_member(org_id, membership.group_id, membership.block_id, membership.member_id)
+        if member is None or member.status == MemberStatus.LEFT:
+            uow = UnitOfWork()  # a membership left pointing at nothing
+            store.remove_membership(uow, org_id, sub, membership.group_id)
+            uow.commit()
+            continue
+        block = group_store.require_block(org_id, membership.group_id, membership.block_id)
+        _erase(org_id, ERASER, member, block)
+        erased += 1
+    return erased
+
+
+def erase_on_request(event: CloudEvent, uow: UnitOfWork) -> None:
+    """Consumer of person-erasure-requested (``watch-erasure``): erase the person's memberships."""
+    if event.get_type() != PERSON_ERASURE_REQUESTED:
+        return
+    data = event.get_data()
+    assert isinstance(data, dict)
+    erased = erase_person(event.get_extension("orgid"), data["person"])
+    logger.info("memberships erased", extra={"memberships": erased})
 
 
 def block_roster(

@@ -127,6 +127,17 @@ def get_assignment(org_id: str, captain_sub: str, group_id: str, block_id: str) 
         return None
 
 
+def captained_group_ids(org_id: str, captain_sub: str) -> frozenset[str]:
+    """The groups in which the person captains a block (one strongly consistent query over their
+    assignments: access is decided on it, and a captaincy that just ended must be seen as ended)."""
+    results = AssignmentItem.query(
+        keys.captain_pk(org_id, captain_sub),
+        AssignmentItem.SK.startswith(keys.ASSIGNMENT_PREFIX),
+        consistent_read=True,
+    )
+    return frozenset(item.group_id for item in results)
+
+
 def add_assignment(uow: UnitOfWork, org_id: str, assignment: Assignment) -> None:
     uow.put(
         AssignmentItem(

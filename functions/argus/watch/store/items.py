@@ -92,11 +92,13 @@ class HouseholdItem(ArgusItem, discriminator="watch-household"):
 
 
 class MembershipItem(ArgusItem, discriminator="watch-membership"):
-    """In the person's user partition: which group they belong to (one per group)."""
+    """In the person's user partition: which group they belong to (one per group), and the member's
+    status, kept equal to the member item's in the same transactions (pending until approved)."""
 
     group_id = UnicodeAttribute()
     member_id = UnicodeAttribute()
     block_id = UnicodeAttribute()
+    status = UnicodeAttribute(null=True)  # absent on items written before it was kept here
 
 
 class AssignmentItem(ArgusItem, discriminator="watch-assignment"):

@@ -69,6 +69,7 @@ def add_member(uow: UnitOfWork, org_id: str, member: Member) -> None:
                 group_id=member.group_id,
                 member_id=member.id,
                 block_id=member.block_id,
+                status=member.status.value,
             ),
             condition=MembershipItem.PK.does_not_exist(),
             on_condition_failed=Conflict(
@@ -78,12 +79,20 @@ def add_member(uow: UnitOfWork, org_id: str, member: Member) -> None:
 
 
 def replace_member(uow: UnitOfWork, org_id: str, before: Member, after: Member) -> None:
-    """Write ``after`` if the member's status is still the one that was read."""
+    """Write ``after`` if the member's status is still the one that was read; a new status of a member
+    with an account goes to their membership in the same transaction (access is decided there)."""
     uow.put(
         _member_item(org_id, after),
         condition=MemberItem.status == before.status.value,
         on_condition_failed=Conflict("The member was changed by someone else; reload and retry."),
     )
+    if after.sub is not None and after.status != before.status and after.status != MemberStatus.LEFT:
+        uow.update(
+            MembershipItem(PK=core_keys.user_pk(org_id, after.sub), SK=keys.membership_sk(after.group_id)),
+            [MembershipItem.status.set(after.status.value)],
+            condition=MembershipItem.PK.exists(),
+            on_condition_failed=Conflict("The membership was changed by someone else; reload and retry."),
+        )
 
 
 def remove_membership(uow: UnitOfWork, org_id: str, sub: str, group_id: str) -> None:
@@ -106,10 +115,30 @@ def membership_of(org_id: str, sub: str, group_id: str) -> MembershipItem | None
 
 
 def memberships(org_id: str, sub: str) -> list[MembershipItem]:
+    """Every membership of the person, whatever its status (one strongly consistent query over their
+    user partition: access is decided on it, and a membership that just ended must be seen as ended)."""
     return list(
         MembershipItem.query(
-            core_keys.user_pk(org_id, sub), MembershipItem.SK.startswith(keys.MEMBERSHIP_PREFIX)
+            core_keys.user_pk(org_id, sub),
+            MembershipItem.SK.startswith(keys.MEMBERSHIP_PREFIX),
+            consistent_read=True,
         )
+    )
+
+
+def membership_status(org_id: str, item: MembershipItem) -> MemberStatus | None:
+    """The status of the member a membership points at (None when the member is gone). Memberships
+    written before they carried the status read it from the member item."""
+    if item.status is not None:
+        return MemberStatus(item.status)
+    member = get_member(org_id, item.group_id, item.block_id, item.member_id)
+    return member.status if member is not None else None
+
+
+def active_group_ids(org_id: str, sub: str) -> frozenset[str]:
+    """The groups whose approved (active) member the person is: pending enrolments do not count."""
+    return frozenset(
+        m.group_id for m in memberships(org_id, sub) if membership_status(org_id, m) == MemberStatus.ACTIVE
     )
 
 
