@@ -60,9 +60,10 @@ BUILD_SCRIPTS = (Path(__file__).resolve(), Path(compiler.__file__).resolve())
 # Test suites inside wheels: never imported at run time, ~18 MB of the 250 MB Lambda size limit.
 PRUNED_FROM_LAYER = ("numpy/**/tests", "scipy/**/tests", "shapely/tests")
 # Imported only by the GraphQL API and the media sanitiser: left out of the patterns layer, whose
-# function imports none of them (tests/infra/test_pattern_layer.py checks its import graph).
+# function imports none of them (tests/infra/test_pattern_layer.py checks its import graph). The pattern
+# job needs shapely (its study area: unions, hulls, points inside).
 GRAPHQL_AND_MEDIA_ONLY = frozenset(
-    {"strawberry-graphql", "graphql-core", "mangum", "pillow", "pillow-heif", "mutagen", "shapely"}
+    {"strawberry-graphql", "graphql-core", "mangum", "pillow", "pillow-heif", "mutagen"}
 )
 # Never shipped: the local stack and its CLI (the development token issuer lives there).
 EXCLUDED_SOURCES = ("local", "cli.py")

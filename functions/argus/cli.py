@@ -124,6 +124,12 @@ def _patterns_evaluate(args: argparse.Namespace) -> int:
         print(evaluation.report(evaluation.chicago(chicago)))
     else:
         print(f"\n(the Chicago sample {chicago} is not here; pass --chicago PATH)")
+    print()
+    print(evaluation.report_planted(evaluation.planted_categories()))
+    print()
+    print(evaluation.report_random_cubes(evaluation.random_cubes()))
+    print()
+    print(evaluation.report_random_maps(evaluation.random_maps()))
     return 0
 
 
@@ -156,7 +162,9 @@ def main(argv: list[str] | None = None) -> int:
     patterns = commands.add_parser("patterns", help="crime-pattern tools")
     pattern_commands = patterns.add_subparsers(dest="patterns_command", required=True)
     evaluate = pattern_commands.add_parser(
-        "evaluate", help="PAI and PEI* at 1% and 5% of the area: train on earlier weeks, score later ones"
+        "evaluate",
+        help="PAI and PEI at 1%% and 5%% of the study area, emerging hot spot categories on planted and "
+        "random cubes, false discoveries on random maps",
     )
     evaluate.add_argument("--seed", type=int, default=7, help="seed of the synthetic city")
     evaluate.add_argument(

@@ -15,7 +15,7 @@ from layers import build
 pytestmark = pytest.mark.infra
 
 # Top-level modules of the distributions the patterns layer leaves out.
-EXCLUDED_MODULES = ("strawberry", "graphql", "mangum", "PIL", "pillow_heif", "mutagen", "shapely")
+EXCLUDED_MODULES = ("strawberry", "graphql", "mangum", "PIL", "pillow_heif", "mutagen")
 
 _BLOCKER = textwrap.dedent(
     """

@@ -102,6 +102,13 @@ def _erase_person(a: Arrange) -> Case:
     return Case(document, {"s": f"person-{a.n}"}, a.who)
 
 
+@scenario("Mutation.setJurisdiction")
+def _set_jurisdiction(a: Arrange) -> Case:
+    document = "mutation($b: JSON) { setJurisdiction(boundary: $b) { areaKm2 } }"
+    ring = [[-0.13, 51.51], [-0.08, 51.51], [-0.08, 51.54], [-0.13, 51.54], [-0.13, 51.51]]
+    return Case(document, {"b": {"type": "Polygon", "coordinates": [ring]}}, a.who)
+
+
 @scenario("Subscription.organisationEvents")
 def _organisation_events(a: Arrange) -> Case:
     def event() -> object:

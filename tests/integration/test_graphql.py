@@ -233,6 +233,7 @@ OPERATIONS = [
         id="addStaffMember",
     ),
     pytest.param('mutation { erasePerson(sub: "x") { pseudonym } }', None, id="erasePerson"),
+    pytest.param("mutation { setJurisdiction(boundary: null) { areaKm2 } }", None, id="setJurisdiction"),
     pytest.param("query { __typename }", None, id="typename"),
     *[
         pytest.param(q, None, id=q.split("{", 2)[1].split("(")[0].strip())

@@ -1,15 +1,19 @@
-"""Demo data for the local stack: the organisation ``demo`` with an admin and an officer."""
+"""Demo data for the local stack: the organisation ``demo`` with an admin and an officer, and its
+jurisdiction (the area of the demo incidents, where pattern runs look)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from argus.organisations import service, store
+from argus.organisations import jurisdiction, service, store
 from argus.platform.auth.principal import Principal, Role
 
 DEMO_ORG = "demo"
 DEMO_ADMIN_SUB = "demo-admin"
 DEMO_OFFICER_SUB = "demo-officer"
+# (west, south, east, north): from King's Cross to Old Street, from Barnsbury to Farringdon (about 10 km²),
+# the area of the demo incidents (argus.local.seed_incidents.AREA).
+DEMO_JURISDICTION = (-0.1290, 51.5180, -0.0830, 51.5400)
 
 
 @dataclass(frozen=True)
@@ -44,4 +48,8 @@ def seed_demo() -> DemoPeople:
             service.add_staff_member(
                 admin, {"sub": sub, "display_name": name, "email": email, "roles": roles}
             )
+    if store.get_jurisdiction(DEMO_ORG) is None:
+        west, south, east, north = DEMO_JURISDICTION
+        ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+        jurisdiction.set_jurisdiction(admin, {"type": "Polygon", "coordinates": [ring]})
     return DemoPeople(DEMO_ADMIN_SUB, DEMO_OFFICER_SUB)

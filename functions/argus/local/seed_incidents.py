@@ -32,14 +32,15 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from argus.incidents.service.imports import CHICAGO_TZ, ImportFormat, ImportReport, import_csv
+from argus.local.seed import DEMO_JURISDICTION
 from argus.platform import clock
 from argus.platform.auth.principal import Principal, Role
 
 SEED = 20260302
 WEEKS = 12
 KEY_PREFIX = "DEMO-"
-# (west, south, east, north): from King's Cross to Old Street, from Barnsbury to Farringdon.
-AREA = (-0.1290, 51.5180, -0.0830, 51.5400)
+# (west, south, east, north): the demo organisation's jurisdiction (argus.local.seed).
+AREA = DEMO_JURISDICTION
 BACKGROUND_PER_WEEK = 40
 # (lon, lat) of the planted patterns; the group lies within (-0.1109, 51.5271, -0.1013, 51.5309).
 STEADY = (-0.1095, 51.5302)  # the Exmouth Market block

@@ -7,6 +7,8 @@ from argus.platform.cloudevents import CloudEvent, make_event
 
 ORGANISATION_CREATED = "org.argus.organisation.created.v1"
 ORGANISATION_UPDATED = "org.argus.organisation.updated.v1"
+# An admin set or cleared the jurisdiction; the event carries its area and box, never the polygon.
+JURISDICTION_CHANGED = "org.argus.organisation.jurisdiction-changed.v1"
 # A person's data is to be erased: each domain's consumer erases or pseudonymises what it holds.
 PERSON_ERASURE_REQUESTED = "org.argus.organisation.person-erasure-requested.v1"
 # Kept records name an erased person by this prefix and the erasure's id: it says that someone was
@@ -51,4 +53,22 @@ def person_erasure_requested(org_id: str, *, person: str, pseudonym: str, actor:
         collection="people",
         subject=pseudonym,
         data={"person": person, "pseudonym": pseudonym, "actor": actor},
+    )
+
+
+def jurisdiction_changed(
+    org_id: str,
+    area_km2: float | None,
+    bbox: tuple[float, float, float, float] | None,
+    *,
+    actor: str,
+) -> CloudEvent:
+    """The jurisdiction now covers ``area_km2`` within ``bbox`` (west, south, east, north), or, with
+    both None, was cleared."""
+    return make_event(
+        JURISDICTION_CHANGED,
+        org_id=org_id,
+        collection="organisations",
+        subject=org_id,
+        data={"area_km2": area_km2, "bbox": list(bbox) if bbox else None, "actor": actor},
     )

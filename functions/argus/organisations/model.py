@@ -164,6 +164,19 @@ class OrganisationChanges(DomainModel):
     expected_version: int | None = None
 
 
+class Jurisdiction(DomainModel):
+    """The area the organisation polices (``argus.organisations.jurisdiction``): the normalised
+    boundary (RFC 7946), its area, its box, and who set it when."""
+
+    model_config = ConfigDict(frozen=True)
+
+    boundary: dict[str, Any]
+    area_km2: float
+    bbox: tuple[float, float, float, float]  # west, south, east, north
+    updated_at: datetime
+    updated_by: str
+
+
 class UserProfile(DomainModel):
     """A person known to the organisation (staff or public user)."""
 

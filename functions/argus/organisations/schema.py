@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
+from typing import cast
 
 import strawberry
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from argus.api.context import principal_of
@@ -14,9 +16,10 @@ from argus.api.inputs import plain
 from argus.api.live import LiveEvent, follow
 from argus.api.permissions import requires
 from argus.api.relay import Connection, connection
-from argus.organisations import erasure, service
+from argus.organisations import erasure, jurisdiction, service
 from argus.organisations.events import ORGANISATION_CREATED, ORGANISATION_UPDATED
 from argus.organisations.model import ContactKind as ContactKindModel
+from argus.organisations.model import Jurisdiction as JurisdictionModel
 from argus.organisations.model import Organisation as OrganisationModel
 from argus.organisations.model import UserProfile as UserProfileModel
 from argus.platform.auth.principal import Principal
@@ -54,6 +57,26 @@ class PrivacyDefaults:
     )
 
 
+@strawberry.type(
+    description="The area the organisation polices; crime pattern runs analyse it (without one, the "
+    "union of the organisation's watch groups)."
+)
+class Jurisdiction:
+    boundary: JSON = strawberry.field(description="A GeoJSON Polygon or MultiPolygon (RFC 7946).")
+    area_km2: float
+    bbox: list[float] = strawberry.field(description="West, south, east, north.")
+    updated_at: datetime
+
+    @classmethod
+    def from_model(cls, found: JurisdictionModel) -> Jurisdiction:
+        return cls(
+            boundary=cast(JSON, found.boundary),
+            area_km2=found.area_km2,
+            bbox=list(found.bbox),
+            updated_at=found.updated_at,
+        )
+
+
 @strawberry.type
 class Organisation:
     id: strawberry.ID
@@ -66,6 +89,11 @@ class Organisation:
     created_at: datetime
     updated_at: datetime
     version: int
+
+    @strawberry.field(description="The area the organisation polices, if an administrator has set it.")
+    def jurisdiction(self, info: Info) -> Jurisdiction | None:
+        found = jurisdiction.jurisdiction_of(principal_of(info))
+        return Jurisdiction.from_model(found) if found else None
 
     @classmethod
     def from_model(cls, org: OrganisationModel) -> Organisation:
@@ -216,6 +244,15 @@ class Mutation:
     def add_staff_member(self, info: Info, input: AddStaffMemberInput) -> UserProfile:
         viewer = principal_of(info)
         return UserProfile.from_model(service.add_staff_member(viewer, plain(input)), viewer)
+
+    @strawberry.mutation(
+        extensions=requires(RoleModel.ADMIN),
+        description="Set the organisation's jurisdiction (a GeoJSON Polygon or MultiPolygon, validated as a "
+        "watch group's boundary), or clear it with null.",
+    )
+    def set_jurisdiction(self, info: Info, boundary: JSON | None) -> Jurisdiction | None:
+        found = jurisdiction.set_jurisdiction(principal_of(info), boundary)
+        return Jurisdiction.from_model(found) if found else None
 
     @strawberry.mutation(
         extensions=requires(RoleModel.ADMIN),

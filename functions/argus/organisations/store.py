@@ -7,7 +7,13 @@ from collections.abc import Iterator, Sequence
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
-from argus.organisations.model import ContactChannel, Organisation, PrivacyDefaults, UserProfile
+from argus.organisations.model import (
+    ContactChannel,
+    Jurisdiction,
+    Organisation,
+    PrivacyDefaults,
+    UserProfile,
+)
 from argus.platform import keys
 from argus.platform.auth.principal import Role
 from argus.platform.errors import Conflict
@@ -27,6 +33,14 @@ class OrganisationItem(ArgusItem, discriminator="organisation"):
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     version = NumberAttribute()
+
+
+class JurisdictionItem(ArgusItem, discriminator="jurisdiction"):
+    boundary = UnicodeAttribute()  # GeoJSON geometry as JSON text (normalised; up to 10,000 positions)
+    area_km2 = NumberAttribute()
+    bbox = UnicodeAttribute()  # JSON [west, south, east, north]
+    updated_at = UTCDateTimeAttribute()
+    updated_by = UnicodeAttribute()
 
 
 class SlugItem(ArgusItem, discriminator="slug"):
@@ -197,3 +211,36 @@ def list_staff(org_id: str, first: int, after: str | None) -> Page[UserProfile]:
     items = [_user_from_item(i) for i in results if isinstance(i, UserItem)]
     cursor = encode_cursor(results.last_evaluated_key)
     return Page(items, cursor, cursor is not None)
+
+
+def put_jurisdiction(uow: UnitOfWork, org_id: str, jurisdiction: Jurisdiction) -> None:
+    uow.put(
+        JurisdictionItem(
+            PK=keys.org_pk(org_id),
+            SK=keys.JURISDICTION_SK,
+            boundary=json.dumps(jurisdiction.boundary, separators=(",", ":")),
+            area_km2=jurisdiction.area_km2,
+            bbox=json.dumps(list(jurisdiction.bbox)),
+            updated_at=jurisdiction.updated_at,
+            updated_by=jurisdiction.updated_by,
+        )
+    )
+
+
+def remove_jurisdiction(uow: UnitOfWork, org_id: str) -> None:
+    uow.delete(JurisdictionItem(PK=keys.org_pk(org_id), SK=keys.JURISDICTION_SK))
+
+
+def get_jurisdiction(org_id: str) -> Jurisdiction | None:
+    try:
+        item = JurisdictionItem.get(keys.org_pk(org_id), keys.JURISDICTION_SK)
+    except JurisdictionItem.DoesNotExist:
+        return None
+    west, south, east, north = json.loads(item.bbox)
+    return Jurisdiction(
+        boundary=json.loads(item.boundary),
+        area_km2=float(item.area_km2),
+        bbox=(west, south, east, north),
+        updated_at=item.updated_at,
+        updated_by=item.updated_by,
+    )

@@ -1,11 +1,16 @@
-"""The analysis of one pattern run: incidents in, cells and Knox results out (numpy, scipy and h3 via
-``argus.patterns.stats``; runs in the pattern job's function only).
+"""The analysis of one pattern run: incidents and a study area in, cells and Knox results out (numpy,
+scipy and h3 via ``argus.patterns.stats``; runs in the pattern job's function only). Rules version
+``RULES_VERSION`` (docs/patterns.md):
 
+- the study area's whole H3 cells, empty ones included, at each resolution; incidents outside the area
+  are counted, not analysed (nor are those in cells its boundary cuts);
 - emerging hot spots: a weekly cube at H3 resolution ``CUBE_RESOLUTION`` over the run's weeks;
-- hotspots: Gi* on the last ``MAP_WEEKS`` weeks at resolution ``MAP_RESOLUTION``, 999 permutations, BH;
-- near repeats: a Knox test per burglary-like category (200 m, 14 days, 999 permutations).
+- hotspots: Gi* on the last ``MAP_WEEKS`` weeks at resolution ``MAP_RESOLUTION``, exact p-values, BH,
+  hot spots tested with the ones already found set aside;
+- near repeats: a Knox test per burglary-like category (200 m, 14 days, 999 permutations) on the
+  incidents inside the study area.
 
-Every random draw is seeded, so a run is reproducible from its incidents."""
+Every random draw is seeded, so a run is reproducible from its incidents and area."""
 
 from __future__ import annotations
 
@@ -17,13 +22,17 @@ from datetime import datetime, timedelta
 import h3
 import numpy as np
 import numpy.typing as npt
+import shapely
+from shapely import geometry as shapes
 
 from argus.incidents.store.incidents import incident_points_in_month, months_between
 from argus.incidents.taxonomy import Category as IncidentCategory
+from argus.patterns.area import StudyArea
 from argus.patterns.model import (
     CUBE_RESOLUTION,
     MAP_RESOLUTION,
     MAP_WEEKS,
+    AreaSummary,
     KnoxSummary,
     Layer,
     PatternCell,
@@ -32,20 +41,21 @@ from argus.patterns.model import (
 )
 from argus.patterns.stats import (
     Category,
+    StudyCells,
     bh_adjust,
-    bin_points,
-    build_cube,
     emerging_hotspots,
-    hotspots,
     knox_test,
     ring1_neighbours,
+    study_cells,
     to_local_metres,
 )
+from argus.patterns.stats.emerging import cube_counts
+from argus.patterns.stats.gistar import unmasked_hotspots
 from argus.platform import clock
 
 DAYS_PER_WEEK = 7
 SEED = 20260421
-PERMUTATIONS = 999
+PERMUTATIONS = 999  # Knox only: Gi* decisions use exact p-values
 KNOX_CATEGORIES = (IncidentCategory.BURGLARY, IncidentCategory.VEHICLE_CRIME)
 KNOX_DISTANCE_M = 200.0
 KNOX_INTERVAL_DAYS = 14.0
@@ -72,11 +82,15 @@ class Points:
     def size(self) -> int:
         return int(self.lat.size)
 
+    def within(self, keep: npt.NDArray[np.bool_]) -> Points:
+        return Points(self.lat[keep], self.lng[keep], self.day[keep], self.category[keep])
+
 
 @dataclass(frozen=True)
 class Analysis:
     cells: list[PatternCell]  # the hotspot layer, then the emerging layer
     knox: list[KnoxSummary]
+    area: AreaSummary | None = None
 
     @property
     def categories(self) -> dict[str, int]:
@@ -99,18 +113,17 @@ def _cell(cell: int) -> str:
     return str(h3.int_to_str(int(cell)))
 
 
-def emerging_layer(points: Points, weeks: int) -> tuple[list[PatternCell], dict[str, str]]:
+def emerging_layer(points: Points, weeks: int, area: StudyCells) -> tuple[list[PatternCell], dict[str, str]]:
     """The cube's cells with a category, and every cube cell's category (for the hotspot layer)."""
-    cube = build_cube(points.lat, points.lng, points.day, resolution=CUBE_RESOLUTION, steps=weeks)
-    if cube.cells.shape[0] < 2:
+    if area.size < 2:
         return [], {}
-    result = emerging_hotspots(
-        cube.counts, ring1_neighbours(cube.cells), permutations=PERMUTATIONS, seed=SEED
-    )
+    step = np.floor(points.day / DAYS_PER_WEEK).astype(np.int64)
+    cube = cube_counts(area.locate_points(points.lat, points.lng), step, area.size, weeks)
+    result = emerging_hotspots(cube, ring1_neighbours(area.cells))
     final_fdr = bh_adjust(result.p_value[:, -1])
     cells: list[PatternCell] = []
     category_of: dict[str, str] = {}
-    for i, raw in enumerate(cube.cells):
+    for i, raw in enumerate(area.cells):
         cell, category = _cell(raw), result.category[i]
         category_of[cell] = category.value
         if category is not Category.NONE:
@@ -129,16 +142,19 @@ def emerging_layer(points: Points, weeks: int) -> tuple[list[PatternCell], dict[
     return cells, category_of
 
 
-def hotspot_layer(points: Points, weeks: int, category_of: dict[str, str]) -> list[PatternCell]:
-    """Gi* of the last ``MAP_WEEKS`` weeks: every cell with an incident, hot/cold after BH."""
-    recent = points.day >= (weeks - MAP_WEEKS) * DAYS_PER_WEEK
-    binned = bin_points(points.lat[recent], points.lng[recent], MAP_RESOLUTION)
-    if binned.cells.shape[0] < 2:
+def hotspot_layer(
+    points: Points, weeks: int, area: StudyCells, category_of: dict[str, str]
+) -> list[PatternCell]:
+    """Gi* of the last ``MAP_WEEKS`` weeks over every cell of the area; the cells with an incident or a
+    decision (hot or cold) are kept."""
+    if area.size < 2:
         return []
-    spots = hotspots(binned.counts, ring1_neighbours(binned.cells), permutations=PERMUTATIONS, seed=SEED)
+    recent = points.day >= (weeks - MAP_WEEKS) * DAYS_PER_WEEK
+    counts = area.counts(points.lat[recent], points.lng[recent])
+    spots = unmasked_hotspots(counts, ring1_neighbours(area.cells))
     cells: list[PatternCell] = []
-    for i, raw in enumerate(binned.cells):
-        cell = _cell(raw)
+    for i in np.flatnonzero((counts > 0) | spots.significant).tolist():
+        cell = _cell(area.cells[i])
         parent = h3.cell_to_parent(cell, CUBE_RESOLUTION)
         cells.append(
             PatternCell(
@@ -178,9 +194,24 @@ def near_repeats(points: Points) -> list[KnoxSummary]:
     return out
 
 
-def analyse(points: Points, weeks: int) -> Analysis:
-    """The whole analysis of ``points`` over ``weeks`` weeks (pure: no storage)."""
-    if points.size == 0:
+def analyse(points: Points, weeks: int, area: StudyArea | None) -> Analysis:
+    """The whole analysis of ``points`` over ``weeks`` weeks in ``area`` (pure: no storage). Without an
+    area there is nothing to analyse."""
+    if area is None:
         return Analysis([], [])
-    emerging, category_of = emerging_layer(points, weeks)
-    return Analysis(hotspot_layer(points, weeks, category_of) + emerging, near_repeats(points))
+    cube_area = study_cells(area.geometry, CUBE_RESOLUTION)
+    map_area = study_cells(area.geometry, MAP_RESOLUTION)
+    inside = shapely.intersects_xy(shapes.shape(area.geometry), points.lng, points.lat)
+    summary = AreaSummary(
+        source=area.source.value,
+        area_km2=round(area.area_km2, 3),
+        cube_cells=cube_area.size,
+        cube_cut=cube_area.cut,
+        map_cells=map_area.size,
+        map_cut=map_area.cut,
+        incidents=int(inside.sum()),
+        outside=int((~inside).sum()),
+    )
+    emerging, category_of = emerging_layer(points, weeks, cube_area)
+    cells = hotspot_layer(points, weeks, map_area, category_of) + emerging
+    return Analysis(cells, near_repeats(points.within(inside)), summary)

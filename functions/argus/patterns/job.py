@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from argus.patterns import events, store
-from argus.patterns.analysis import DAYS_PER_WEEK, analyse, read_points
+from argus.organisations import store as organisations
+from argus.patterns import area, events, store
+from argus.patterns.analysis import DAYS_PER_WEEK, Points, analyse, read_points
 from argus.patterns.failures import record_failure
-from argus.patterns.model import Layer, PatternCell, PatternRun, RunStatus
+from argus.patterns.model import RULES_VERSION, Layer, PatternCell, PatternRun, RunStatus
 from argus.platform import clock
 from argus.platform.cloudevents import CloudEvent
 from argus.platform.errors import Conflict, NotFound
@@ -33,7 +34,7 @@ def perform(org_id: str, run_id: str) -> PatternRun:
         return run
     start = run.as_of - timedelta(days=run.weeks * DAYS_PER_WEEK)
     points = read_points(org_id, start, run.as_of)
-    analysis = analyse(points, run.weeks)
+    analysis = analyse(points, run.weeks, study_area(org_id, points))
     pages = store.save_cells(org_id, run_id, analysis.cells)
     alerts = [c for c in analysis.cells if c.alerting]
     for number in range(0, len(alerts), EVENTS_PER_BATCH):
@@ -48,6 +49,13 @@ def perform(org_id: str, run_id: str) -> PatternRun:
     run.detected = len(alerts)
     run.categories = analysis.categories
     run.knox = analysis.knox
+    run.rules_version = RULES_VERSION
+    run.study_area = analysis.area
+    where = (
+        {"studyArea": {"source": analysis.area.source, "areaKm2": analysis.area.area_km2}}
+        if analysis.area
+        else {}
+    )
     uow = UnitOfWork()
     store.complete(uow, run, pages)
     uow.emit(
@@ -61,6 +69,8 @@ def perform(org_id: str, run_id: str) -> PatternRun:
             hotCells=run.hot_cells,
             coldCells=run.cold_cells,
             detected=run.detected,
+            rulesVersion=RULES_VERSION,
+            **where,
         )
     )
     try:
@@ -69,6 +79,20 @@ def perform(org_id: str, run_id: str) -> PatternRun:
         logger.info("pattern run completed meanwhile", extra={"run_id": run_id})
     run.cells = analysis.cells
     return run
+
+
+def study_area(org_id: str, points: Points) -> area.StudyArea | None:
+    """The organisation's jurisdiction, else the union of its watch groups, else the extent of the run's
+    incidents (``argus.patterns.area``)."""
+    from argus.watch.store.groups import boundaries
+
+    jurisdiction = organisations.get_jurisdiction(org_id)
+    return area.choose(
+        jurisdiction.boundary if jurisdiction else None,
+        boundaries(org_id) if jurisdiction is None else (),
+        points.lng.tolist(),
+        points.lat.tolist(),
+    )
 
 
 def _emit_batch(org_id: str, run_id: str, number: int, cells: list[PatternCell]) -> None:

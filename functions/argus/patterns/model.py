@@ -2,9 +2,10 @@
 
 A run analyses the ``weeks`` weeks of incidents before ``as_of``. Its cells come in two layers:
 
-- ``"hotspot"``: the Gi* map of the last ``MAP_WEEKS`` weeks at H3 resolution ``MAP_RESOLUTION`` (every
-  cell with an incident; ``hot``/``cold`` after the false-discovery-rate correction), each with the
-  emerging category of its resolution-``CUBE_RESOLUTION`` parent;
+- ``"hotspot"``: the Gi* map of the last ``MAP_WEEKS`` weeks at H3 resolution ``MAP_RESOLUTION`` over
+  every cell of the study area (stored: the cells with an incident or a decision; ``hot``/``cold`` after
+  the false-discovery-rate correction), each with the emerging category of its resolution-
+  ``CUBE_RESOLUTION`` parent;
 - ``"emerging"``: the cells of the weekly space-time cube (resolution ``CUBE_RESOLUTION``) whose category
   is not "no pattern detected", with z and p of the final week.
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -27,9 +28,16 @@ MAP_WEEKS = 4
 DEFAULT_WEEKS = 52
 MIN_WEEKS = 2
 MAX_WEEKS = 104
-# The categories that raise a ``pattern.detected`` event (they later drive alerts).
-ALERT_CATEGORIES = ("new hot spot", "intensifying hot spot")
+# The categories that raise a ``pattern.detected`` event (they later drive alerts): hot spots that are
+# new (hot in the final week only), consecutive (hot in an unbroken run of recent weeks, never before) or
+# intensifying (hot almost every week, more and more so).
+ALERT_CATEGORIES = ("new hot spot", "consecutive hot spot", "intensifying hot spot")
 SCHEDULER_ACTOR = "argus:scheduler"
+# The rules a run was analysed by (recorded on the run; docs/patterns.md, *Rules versions*):
+# 1: the cells holding incidents, per-week z for the trend, one round of tests (runs before the study area);
+# 2: every whole cell of the study area, z standardised by the cube for the trend, hot spots tested with
+#    the ones already found set aside (``unmasked_hotspots``), no permutations drawn.
+RULES_VERSION = 2
 
 
 class RunStatus(StrEnum):
@@ -111,6 +119,29 @@ class KnoxSummary:
     p_value: float
 
 
+@dataclass(frozen=True)
+class AreaSummary:
+    """The study area a run analysed: where it came from (``AreaSource``), its area, the whole cells of
+    the cube (resolution ``CUBE_RESOLUTION``) and of the map (``MAP_RESOLUTION``) and how many cells its
+    boundary cut (left out), and the run's incidents inside the area and outside it."""
+
+    source: str
+    area_km2: float
+    cube_cells: int
+    cube_cut: int
+    map_cells: int
+    map_cut: int
+    incidents: int
+    outside: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> AreaSummary:
+        return cls(**d)
+
+
 @dataclass
 class PatternRun:
     id: str
@@ -133,6 +164,11 @@ class PatternRun:
     cells: list[PatternCell] = field(default_factory=list)
     # How many pages of cells the completed run stored (a run read without its cells has ``pages`` only).
     pages: int = 0
+    # The rules a completed run was analysed by (completed runs stored before they were recorded read 1;
+    # None until the run completes) and its study area (None for a run not completed, a run of rules 1,
+    # which had none, or a run that found nothing to analyse).
+    rules_version: int | None = None
+    study_area: AreaSummary | None = None
 
 
 def run_id_for(org_id: str, as_of: datetime) -> str:

@@ -61,6 +61,24 @@ class PatternCategoryCount:
     cells: int
 
 
+@strawberry.type(
+    description="Where a run looked: its study area and the whole H3 cells analysed, empty ones included "
+    "(cells the boundary cuts are left out)."
+)
+class PatternStudyArea:
+    source: str = strawberry.field(
+        description="jurisdiction (the organisation's), watch-groups (the union of its watch groups' "
+        "boundaries) or incidents (the extent of the run's incidents: neither was set)."
+    )
+    area_km2: float
+    cube_cells: int = strawberry.field(description="Whole cells of the weekly cube (H3 resolution 9).")
+    cube_cut: int = strawberry.field(description="Resolution-9 cells the boundary cuts (left out).")
+    map_cells: int = strawberry.field(description="Whole cells of the four-week map (H3 resolution 10).")
+    map_cut: int = strawberry.field(description="Resolution-10 cells the boundary cuts (left out).")
+    incidents: int = strawberry.field(description="The run's incidents inside the area.")
+    outside: int = strawberry.field(description="The run's incidents outside the area (not analysed).")
+
+
 @strawberry.type(description="A crime-pattern run over the weeks before asOf.")
 class PatternRun:
     id: strawberry.ID
@@ -82,6 +100,14 @@ class PatternRun:
     detected: int = strawberry.field(description="New or intensifying hot spots (pattern.detected events).")
     categories: list[PatternCategoryCount]
     knox: list[KnoxResult]
+    rules_version: int | None = strawberry.field(
+        description="The rules the run was analysed by (docs/patterns.md, Rules versions): 2 today; runs "
+        "completed before the rules were recorded read 1; null until the run completes."
+    )
+    study_area: PatternStudyArea | None = strawberry.field(
+        description="Where the run looked; null for a run not completed, of rules 1, or with nothing to "
+        "analyse."
+    )
     run: strawberry.Private[model.PatternRun]
 
     @strawberry.field(
@@ -128,6 +154,8 @@ class PatternRun:
                 )
                 for k in r.knox
             ],
+            rules_version=r.rules_version,
+            study_area=PatternStudyArea(**r.study_area.to_json()) if r.study_area else None,
             run=r,
         )
 

@@ -71,8 +71,8 @@ def _request(org_id: str, as_of: datetime, weeks: int, actor: str, on_exists: Ar
 
 def request_run(principal: Principal, weeks: int = DEFAULT_WEEKS) -> PatternRun:
     """Ask for a run over the ``weeks`` weeks before now; the pattern job performs it and emits
-    ``pattern.run-completed`` (and ``pattern.detected`` per new or intensifying hot spot), or, when its
-    last attempt fails, turns it failed with ``pattern.run-failed``."""
+    ``pattern.run-completed`` (and ``pattern.detected`` per new, consecutive or intensifying hot spot),
+    or, when its last attempt fails, turns it failed with ``pattern.run-failed``."""
     require_staff(principal)
     conflict = Conflict("A pattern run was requested at this very moment; try again.")
     return _request(principal.org_id, clock.now().astimezone(UTC), weeks, principal.sub, conflict)

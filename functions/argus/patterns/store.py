@@ -16,7 +16,7 @@ from datetime import datetime
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
-from argus.patterns.model import KnoxSummary, PatternCell, PatternRun, RunStatus
+from argus.patterns.model import AreaSummary, KnoxSummary, PatternCell, PatternRun, RunStatus
 from argus.platform import clock
 from argus.platform.errors import ArgusError, Conflict
 from argus.platform.keys import patterns as keys
@@ -45,6 +45,8 @@ class PatternRunItem(ArgusItem, discriminator="pattern-run"):
     pages = NumberAttribute(null=True)
     categories = UnicodeAttribute(null=True)  # JSON object: emerging category -> cells
     knox = UnicodeAttribute(null=True)  # JSON list of KnoxSummary
+    rules_version = NumberAttribute(null=True)  # absent: rules 1 (runs stored before it was recorded)
+    study_area = UnicodeAttribute(null=True)  # JSON of AreaSummary
 
 
 class PatternCellsItem(ArgusItem, discriminator="pattern-cells"):
@@ -84,6 +86,8 @@ def _to_item(run: PatternRun, pages: int | None = None) -> PatternRunItem:
         pages=pages,
         categories=json.dumps(run.categories, sort_keys=True),
         knox=json.dumps([asdict(k) for k in run.knox]),
+        rules_version=run.rules_version if run.status is RunStatus.COMPLETED else None,
+        study_area=json.dumps(run.study_area.to_json()) if run.study_area else None,
     )
 
 
@@ -107,6 +111,8 @@ def _from_item(item: PatternRunItem, cells: list[PatternCell] | None = None) -> 
         knox=[KnoxSummary(**k) for k in json.loads(item.knox)] if item.knox else [],
         cells=cells or [],
         pages=int(item.pages or 0) if item.status == RunStatus.COMPLETED.value else 0,
+        rules_version=int(item.rules_version or 1) if item.status == RunStatus.COMPLETED.value else None,
+        study_area=AreaSummary.from_json(json.loads(item.study_area)) if item.study_area else None,
     )
 
 

@@ -40,7 +40,10 @@ def test_planted_shares_and_profiles() -> None:
     # the blob (3,000) and its share of the uniform background (27,000 / 100 km² x 4 km²)
     assert near.sum() == pytest.approx(3000 + 27_000 * 4 / 100, rel=0.1)
     assert np.all(city.week[-3000:] >= 48)
-    assert week_weights("rising", 52)[-1] == pytest.approx(9 * week_weights("rising", 52)[0])
+    assert week_weights("rising", 52)[-1] == pytest.approx(3 * week_weights("rising", 52)[0])
+    assert week_weights("fading", 52)[0] == pytest.approx(3 * week_weights("fading", 52)[-1])
+    new = week_weights("new", 52)
+    assert new[-1] == 1 and not new[:-1].any()
     with pytest.raises(ValueError, match="shares"):
         synthetic_city(0, hotspots=[PlantedHotspot(51.5, -0.12, 100, 1.0)])
 

@@ -1,16 +1,18 @@
 """Crime-pattern statistics: pure functions over numpy arrays (no AWS, no storage).
 
+- ``area``: a study area's whole H3 cells, empty ones included.
 - ``grid``: points to H3 cells, binary ring-1 neighbours as CSR arrays.
 - ``gistar``: Getis-Ord Gi* z-scores and hot/cold spots (permutations, exact p-values, FDR).
 - ``permutation`` / ``exact``: conditional randomisation by esda-compatible draws, and exactly.
 - ``fdr``: Benjamini-Hochberg.  ``trend``: Mann-Kendall.  ``emerging``: space-time cube and categories.
-- ``knox``: near-repeat Knox test.  ``evaluate``: PAI, PEI, PEI*.  ``synthetic``: test cities.
+- ``knox``: near-repeat Knox test.  ``evaluate``: PAI, PEI.  ``synthetic``: test cities.
 
 See docs/patterns.md for the methods, the decisions and their reasons.
 """
 
 from __future__ import annotations
 
+from argus.patterns.stats.area import StudyCells, box_geometry, cells_in_box, study_cells
 from argus.patterns.stats.emerging import (
     Category,
     EmergingResult,
@@ -29,13 +31,12 @@ from argus.patterns.stats.evaluate import (
 )
 from argus.patterns.stats.exact import randomisation_tails, supports_exact, total_randomisation_tails
 from argus.patterns.stats.fdr import bh_adjust, bh_reject
-from argus.patterns.stats.gistar import HotspotResult, gi_star_z, hotspots
+from argus.patterns.stats.gistar import HotspotResult, gi_star_z, hotspots, unmasked_hotspots
 from argus.patterns.stats.grid import (
     BinnedPoints,
     Neighbours,
     bin_points,
     cell_areas_km2,
-    cells_in_box,
     locate,
     points_to_cells,
     ring1_neighbours,
@@ -58,9 +59,11 @@ __all__ = [
     "PermutationCounts",
     "Scheme",
     "SpaceTimeCube",
+    "StudyCells",
     "bh_adjust",
     "bh_reject",
     "bin_points",
+    "box_geometry",
     "build_cube",
     "cell_areas_km2",
     "cells_in_box",
@@ -83,7 +86,9 @@ __all__ = [
     "rank_cells",
     "ring1_neighbours",
     "score_forecast",
+    "study_cells",
     "supports_exact",
     "to_local_metres",
     "total_randomisation_tails",
+    "unmasked_hotspots",
 ]

@@ -21,9 +21,9 @@ from enum import StrEnum
 import numpy as np
 import numpy.typing as npt
 
-from argus.patterns.stats.gistar import DEFAULT_ALPHA, DEFAULT_PERMUTATIONS, Null, gi_star_z, hotspots
+from argus.patterns.stats.gistar import DEFAULT_ALPHA, gi_star_z, unmasked_hotspots
 from argus.patterns.stats.grid import CellArray, FloatArray, IntArray, Neighbours, bin_points
-from argus.patterns.stats.permutation import BoolArray, Scheme, index_table, resolve_seed
+from argus.patterns.stats.permutation import BoolArray, Scheme, conditional_counts, index_table, resolve_seed
 from argus.patterns.stats.trend import MannKendall, mann_kendall
 
 CUBE_RESOLUTION = 9
@@ -96,9 +96,11 @@ def build_cube(
 
 @dataclass(frozen=True)
 class EmergingResult:
-    """Per cell: ``category``; per cell and step: Gi* ``z``, esda-style ``p_sim``, the two-sided
-    ``p_value``, ``hot`` and ``cold`` (significant after BH within the step); per cell: ``trend``
-    (Mann-Kendall on the z series); ``seed``: the seed of the shared draw table."""
+    """Per cell: ``category``; per cell and step: Gi* ``z`` (standardised by the whole cube), the
+    two-sided ``p_value``, ``hot`` and ``cold`` (each step tested on its own with the hot spots already
+    found set aside: ``unmasked_hotspots``); esda-style ``p_sim`` when permutations were drawn (NaN
+    otherwise); per cell: ``trend`` (Mann-Kendall on the z series); ``seed``: the seed of the shared
+    draw table, if any."""
 
     category: list[Category]
     z: FloatArray
@@ -114,43 +116,44 @@ def emerging_hotspots(
     counts: npt.ArrayLike,
     neighbours: Neighbours,
     *,
-    permutations: int = DEFAULT_PERMUTATIONS,
+    permutations: int = 0,
     seed: int | None = None,
     scheme: Scheme = "legacy",
     alpha: float = DEFAULT_ALPHA,
     trend_alpha: float = 0.05,
-    null: Null = "total",
 ) -> EmergingResult:
-    """Emerging hot spot analysis of a ``(cells, steps)`` count cube on its cells' ``neighbours``.
+    """Emerging hot spot analysis of a ``(cells, steps)`` count cube on its cells' ``neighbours``
+    (the rules and their reasons: docs/patterns.md, *Emerging hot spot analysis*).
 
-    Every step is a Gi* map (``hotspots``: exact randomisation p-values for counts under ``null``, BH
-    within the step); one permutation table serves every step, as if esda were called with the same seed each
-    week. Raises ``ValueError`` for fewer than two steps or a shape mismatch."""
+    - Hot and cold bins: every step is a map of its own, tested with ``unmasked_hotspots`` (exact
+      p-values under total randomisation, BH within the step, hot spots already found set aside so
+      that a strong new cluster does not mask the others).
+    - Trend: Mann-Kendall on each cell's z series, z standardised by the whole cube (ArcGIS's default):
+      per cell an increasing function of its window sums, so another cell's new cluster cannot give it
+      a trend, as per-step standardisation did.
+    - ``permutations > 0`` also gives esda's ``p_sim`` per step (one draw table for every step, as if
+      esda were called with the same seed each week); nothing decides on it.
+
+    Raises ``ValueError`` for fewer than two steps or a shape mismatch."""
     cube = np.asarray(counts, dtype=np.float64)
     if cube.ndim != 2 or cube.shape[0] != neighbours.n or cube.shape[1] < 2:
         raise ValueError(f"counts has shape {cube.shape}; need ({neighbours.n}, steps >= 2)")
-    z = gi_star_z(cube, neighbours)
-    table, root = None, None
-    if permutations > 0 and neighbours.n >= 2:
-        k_max = int(neighbours.cardinality.max())
-        root = resolve_seed(seed)
-        table = index_table(neighbours.n, k_max, permutations, root, scheme)
+    z = gi_star_z(cube, neighbours, over="all")
     p_sim = np.full(z.shape, np.nan)
+    root = None
+    if permutations > 0 and neighbours.n >= 2:
+        root = resolve_seed(seed)
+        table = index_table(neighbours.n, int(neighbours.cardinality.max()), permutations, root, scheme)
+        for step in range(cube.shape[1]):
+            p_sim[:, step] = conditional_counts(
+                cube[:, step], neighbours, permutations=permutations, table=table
+            ).p_sim
     p_value = np.empty_like(z)
     hot = np.zeros(z.shape, dtype=bool)
     cold = np.zeros(z.shape, dtype=bool)
     for step in range(cube.shape[1]):
-        result = hotspots(
-            cube[:, step],
-            neighbours,
-            permutations=permutations if table is not None else 0,
-            scheme=scheme,
-            alpha=alpha,
-            table=table,
-            z=z[:, step],
-            null=null,
-        )
-        p_sim[:, step], p_value[:, step] = result.p_sim, result.p_value
+        result = unmasked_hotspots(cube[:, step], neighbours, alpha=alpha, z=z[:, step])
+        p_value[:, step] = result.p_value
         hot[:, step], cold[:, step] = result.hot, result.cold
     trend = mann_kendall(z)
     categories = classify(hot, cold, trend, trend_alpha)

@@ -1,19 +1,20 @@
-"""Forecast quality of a hotspot map: PAI, PEI and PEI* at a fixed share of the area.
+"""Forecast quality of a hotspot map: PAI and PEI at a fixed share of the study area.
 
-A forecast ranks cells (from training weeks); the top-ranked cells up to ``coverage`` of the total area
-are flagged, and the test weeks' incidents score the flag set. With ``N`` test incidents over area ``A``
-and ``n`` of them in the flagged area ``a``:
+A forecast ranks the study area's cells (from training weeks); the top-ranked cells up to ``coverage`` of
+the area are flagged, and the test weeks' incidents score the flag set. ``A`` is the area of every
+analysed cell of the study area — empty ones included, the same cells in training and test
+(``area.study_cells``) — so the figures compare with published ones. With ``N`` test incidents and ``n``
+of them in the flagged area ``a``:
 
-- PAI  = (n / N) / (a / A)                     (Chainey et al. 2008): hit rate per share of area.
-- PEI  = PAI / PAI_max = n / n_max            (Hunt 2016): ``n_max`` is the most incidents any choice of
-  the same number of cells could have caught (the cells with the most test incidents).
-- PEI* = PAI / PAI*                            (White, Hunt & Green 2023): ``PAI*`` is the PAI of the best
-  choice of at most the same number of cells that only takes cells with at least one test incident, so a
-  perfect forecast is not charged for empty cells it would never flag. It equals PEI unless fewer cells
-  had incidents than were flagged.
+- PAI = (n / N) / (a / A)   (Chainey, Tompson & Uhlig 2008): hit rate per share of area.
+- PEI = PAI / PAI* = n / n*  (Hunt 2016, for the NIJ Real-Time Crime Forecasting Challenge): PAI* is the
+  best PAI any flag set of the same area could reach, ``n*`` the most test incidents cells of total area
+  at most ``a`` hold. With cells of equal area that is the ``k`` busiest cells; H3 cells of one
+  resolution differ by a few per cent, so ``n*`` is a 0/1 knapsack, solved exactly (``most_within``).
 
-Ties in the ranking are broken by cell order (stable), so results are deterministic; cells are taken
-whole until the flagged area reaches ``coverage · A`` (at least one cell).
+PEI* (White, Hunt & Green 2023) is not computed: its published definition could not be checked here
+(docs/patterns.md). Ties in the ranking are broken by cell order (stable), so results are deterministic;
+cells are taken whole until the flagged area reaches ``coverage · A`` (at least one cell).
 """
 
 from __future__ import annotations
@@ -33,17 +34,18 @@ COVERAGES = (0.01, 0.05)
 
 @dataclass(frozen=True)
 class ForecastScore:
-    """Scores of one flag set: ``cells`` flagged covering ``area_share`` of the area, ``hit_rate``
-    (n / N), ``pai``, ``pei`` and ``pei_star`` (NaN when there were no test incidents)."""
+    """Scores of one flag set: ``cells`` flagged covering ``area_share`` of the area, ``captured`` test
+    incidents of ``best`` possible (``n*``), ``hit_rate`` (n / N), ``pai`` and ``pei`` (NaN when there
+    were no test incidents)."""
 
     coverage: float
     cells: int
     area_share: float
     captured: int
+    best: int
     hit_rate: float
     pai: float
     pei: float
-    pei_star: float
 
 
 def flag_cells(ranking: npt.ArrayLike, areas: npt.ArrayLike, coverage: float) -> IntArray:
@@ -66,9 +68,9 @@ def score_forecast(
     areas: npt.ArrayLike | None = None,
     coverages: Sequence[float] = COVERAGES,
 ) -> list[ForecastScore]:
-    """PAI, PEI and PEI* of ``ranking`` against the incidents per cell of the test period, at each
-    coverage. ``areas`` defaults to equal cells. Raises ``ValueError`` for mismatched lengths or negative
-    counts."""
+    """PAI and PEI of ``ranking`` against the incidents per cell of the test period, at each coverage.
+    The arrays cover every cell of the study area; ``areas`` defaults to equal cells. Raises
+    ``ValueError`` for mismatched lengths or negative counts."""
     counts = np.asarray(test_counts, dtype=np.float64)
     area = np.ones_like(counts) if areas is None else np.asarray(areas, dtype=np.float64)
     if np.shape(ranking) != counts.shape or area.shape != counts.shape or counts.ndim != 1:
@@ -76,31 +78,40 @@ def score_forecast(
     if counts.size == 0 or counts.min() < 0:
         raise ValueError("test_counts must be non-empty and non-negative")
     total, total_area = counts.sum(), area.sum()
-    best = np.argsort(-counts, kind="stable")
     scores = []
     for coverage in coverages:
         flagged = flag_cells(ranking, area, coverage)
-        k = flagged.size
         n, a = counts[flagged].sum(), area[flagged].sum()
-        ideal = best[:k]
-        n_max = counts[ideal].sum()
-        useful = ideal[counts[ideal] > 0]
-        pai = _pai(n, total, a, total_area)
-        pai_max = _pai(n_max, total, area[ideal].sum(), total_area)
-        pai_star = _pai(n_max, total, area[useful].sum(), total_area) if useful.size else float("nan")
+        best = most_within(counts, area, a, flagged.size)
         scores.append(
             ForecastScore(
                 coverage=float(coverage),
-                cells=k,
+                cells=int(flagged.size),
                 area_share=float(a / total_area),
                 captured=int(n),
+                best=int(best),
                 hit_rate=float(n / total) if total else float("nan"),
-                pai=pai,
-                pei=pai / pai_max if pai_max > 0 else float("nan"),
-                pei_star=pai / pai_star if pai_star > 0 else float("nan"),
+                pai=_pai(n, total, a, total_area),
+                pei=float(n / best) if best > 0 else float("nan"),
             )
         )
     return scores
+
+
+def most_within(counts: FloatArray, areas: FloatArray, budget: float, cells: int) -> float:
+    """``n*``: the most ``counts`` any set of cells of total area at most ``budget`` holds. Cells of equal
+    area: the ``cells`` busiest. Otherwise a 0/1 knapsack, solved exactly by dynamic programming over
+    the number of incidents: the least area that holds exactly ``v`` of them, for every ``v`` up to the
+    total (one vectorised pass per cell with incidents: ``O(cells · N)``)."""
+    if np.ptp(areas) <= 1e-12 * areas.max():
+        return float(np.sort(counts)[::-1][:cells].sum())
+    useful = counts > 0
+    values = np.rint(counts[useful]).astype(np.int64)
+    least = np.full(int(values.sum()) + 1, np.inf)
+    least[0] = 0.0
+    for value, area in zip(values.tolist(), areas[useful].tolist(), strict=True):
+        least[value:] = np.minimum(least[value:], least[:-value] + area)
+    return float(np.flatnonzero(least <= budget * (1 + 1e-12)).max())
 
 
 def rank_cells(

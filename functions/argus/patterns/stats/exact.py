@@ -75,28 +75,33 @@ def randomisation_tails(y: npt.ArrayLike, neighbours: Neighbours) -> tuple[Float
     return p_upper, p_lower
 
 
-def total_randomisation_tails(y: npt.ArrayLike, neighbours: Neighbours) -> tuple[FloatArray, FloatArray]:
+def total_randomisation_tails(
+    y: npt.ArrayLike, neighbours: Neighbours, pool: npt.ArrayLike | None = None
+) -> tuple[FloatArray, FloatArray]:
     """``(P(S >= G_i), P(S <= G_i))`` per cell under total randomisation: ``S`` the sum of ``k_i + 1``
     counts drawn without replacement from all ``n`` cells and ``G_i`` the observed Gi* sum (the cell's own
     count and its neighbours'). This is the null whose moments standardise Gi*'s z (the variance of a
     ``W``-sample without replacement, ``W (n - W) s² / (n - 1)``), so z and p answer the same question,
-    and a cell's own count counts. Raises ``ValueError`` unless ``supports_exact``."""
+    and a cell's own count counts. ``pool`` draws ``S`` from other counts instead (``unmasked_hotspots``:
+    the cells not yet found hot). Raises ``ValueError`` unless ``supports_exact``."""
     if not supports_exact(y, neighbours):
         raise ValueError("exact tails need non-negative integer counts of moderate range")
     counts = np.asarray(y, dtype=np.float64).astype(np.int64)
+    drawn = counts if pool is None else np.asarray(pool, dtype=np.float64).astype(np.int64)
     weight = neighbours.cardinality + 1
     w_max = int(weight.max())
+    if drawn.size < w_max:
+        raise ValueError(f"the pool has {drawn.size} counts; a window needs {w_max}")
     observed = np.rint(neighbours.lag(counts)).astype(np.int64) + counts
-    length = w_max * int(counts.max()) + 1
-    e = subset_sums(counts, w_max, length)
+    length = w_max * int(drawn.max(initial=0)) + 1
+    e = subset_sums(drawn, w_max, length)
     upper = np.cumsum(e[:, ::-1], axis=1)[:, ::-1]
     lower = np.cumsum(e, axis=1)
-    index = np.clip(observed, 0, length - 1)
-    total = special.comb(neighbours.n, weight)
+    total = special.comb(drawn.size, weight)
     with np.errstate(divide="ignore", invalid="ignore"):
-        p_upper = np.clip(upper[weight, index] / total, 0.0, 1.0)
-        p_lower = np.clip(lower[weight, index] / total, 0.0, 1.0)
-    return p_upper, p_lower
+        p_upper = np.where(observed >= length, 0.0, upper[weight, np.clip(observed, 0, length - 1)] / total)
+        p_lower = np.where(observed >= length, 1.0, lower[weight, np.clip(observed, 0, length - 1)] / total)
+    return np.clip(p_upper, 0.0, 1.0), np.clip(p_lower, 0.0, 1.0)
 
 
 def subset_sums(counts: IntArray, k_max: int, length: int) -> FloatArray:

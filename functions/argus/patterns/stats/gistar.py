@@ -31,17 +31,25 @@ PMethod = Literal["exact", "permutation", "normal"]
 Null = Literal["total", "conditional"]
 
 
-def gi_star_z(y: npt.ArrayLike, neighbours: Neighbours) -> FloatArray:
-    """Gi* z-scores; ``y`` is ``(n,)``, or ``(n, t)`` for ``t`` independent maps (e.g. weeks)."""
+def gi_star_z(
+    y: npt.ArrayLike, neighbours: Neighbours, *, over: Literal["column", "all"] = "column"
+) -> FloatArray:
+    """Gi* z-scores; ``y`` is ``(n,)``, or ``(n, t)`` for ``t`` maps (e.g. weeks). ``over`` says which
+    values the mean and spread come from: each column's own (``"column"``: every map on its own), or
+    every value of the array (``"all"``: each bin compared with the whole space-time cube, ArcGIS's
+    default for emerging hot spots, with ``n·t`` values in the variance's ``n``)."""
     values = np.asarray(y, dtype=np.float64)
     n = neighbours.n
     if values.shape[0] != n or values.ndim not in (1, 2):
         raise ValueError(f"y has shape {values.shape}, expected ({n},) or ({n}, t)")
     weight = (neighbours.cardinality + 1.0).reshape((n,) + (1,) * (values.ndim - 1))
     star = neighbours.lag(values) + values
-    mean = values.mean(axis=0)
-    spread = np.sqrt(np.maximum((values * values).mean(axis=0) - mean * mean, 0.0))
-    denominator = spread * np.sqrt(np.maximum(n * weight - weight * weight, 0.0) / max(n - 1, 1))
+    if over == "all":
+        mean, squares, size = values.mean(), (values * values).mean(), values.size
+    else:
+        mean, squares, size = values.mean(axis=0), (values * values).mean(axis=0), n
+    spread = np.sqrt(np.maximum(squares - mean * mean, 0.0))
+    denominator = spread * np.sqrt(np.maximum(size * weight - weight * weight, 0.0) / max(size - 1, 1))
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (star - weight * mean) / denominator
     return np.where(denominator > 0, z, 0.0)
@@ -74,6 +82,7 @@ class HotspotResult:
     alpha: float
     seed: int | None
     null: Null = "total"
+    rounds: int = 1  # rounds of testing (``unmasked_hotspots``; 1 for ``hotspots``)
 
     def labels(self) -> list[str]:
         """Per cell: "hot", "cold" or an empty string."""
@@ -147,4 +156,71 @@ def hotspots(
         alpha=alpha,
         seed=root,
         null=null,
+    )
+
+
+def unmasked_hotspots(
+    y: npt.ArrayLike,
+    neighbours: Neighbours,
+    *,
+    alpha: float = DEFAULT_ALPHA,
+    max_rounds: int = 50,
+    z: FloatArray | None = None,
+) -> HotspotResult:
+    """Hot and cold spots of counts, each tested against a null without the hot spots already found
+    (docs/patterns.md, *Masking*).
+
+    Total randomisation draws a cell's window from the whole map, so a few extreme cells anywhere make
+    every moderate cluster look ordinary (masking). Round 1 is ``hotspots``' exact test on every cell, BH
+    over all of them. Each later round tests the cells not found hot yet, each on its whole window as
+    observed, against windows drawn from the counts of those cells only — the hot spots found so far set
+    aside as a scan statistic's secondary clusters are tested without the primary one — BH over them; it
+    stops when a round finds no new hot cell. Cold spots are those of the last round, whose null holds no
+    hot spot (an extreme hot spot in the null makes ordinary cells look cold). When every null is true,
+    round 1 finds nothing with probability at least ``1 - alpha`` and nothing later happens without a
+    round-1 discovery, so the chance of any discovery stays at most ``alpha``.
+
+    ``p_value``/``p_fdr`` are a hot cell's from the round that found it, the others' from the last round;
+    ``z`` is Gi* over all cells (as given, or computed). Counts only (exact p-values); no permutations
+    are drawn (``p_sim`` is NaN). Raises ``ValueError`` for values that are not counts."""
+    values = np.asarray(y, dtype=np.float64)
+    if not supports_exact(values, neighbours):
+        raise ValueError("unmasked_hotspots needs non-negative integer counts of moderate range")
+    if not 0 < alpha < 1:
+        raise ValueError("alpha must lie in (0, 1)")
+    z = gi_star_z(values, neighbours) if z is None else z
+    n = neighbours.n
+    hot = np.zeros(n, dtype=bool)
+    cold = np.zeros(n, dtype=bool)
+    p_value, p_fdr = np.ones(n), np.ones(n)
+    w_max = int(neighbours.cardinality.max(initial=0)) + 1
+    rounds = 0
+    while rounds < max_rounds and (~hot).sum() >= max(w_max, 2):
+        rounds += 1
+        tested = np.flatnonzero(~hot)
+        upper, lower = total_randomisation_tails(values, neighbours, pool=values[tested])
+        two_sided = np.minimum(1.0, 2.0 * np.minimum(upper[tested], lower[tested]))
+        adjusted = bh_adjust(two_sided)
+        significant = adjusted <= alpha
+        p_value[tested], p_fdr[tested] = two_sided, adjusted
+        cold[:] = False
+        cold[tested[significant & (lower[tested] < upper[tested])]] = True
+        found = tested[significant & (upper[tested] < lower[tested])]
+        if found.size == 0:
+            break
+        hot[found] = True
+    return HotspotResult(
+        z=z,
+        p_sim=np.full(n, np.nan),
+        p_value=p_value,
+        p_fdr=p_fdr,
+        significant=hot | cold,
+        hot=hot,
+        cold=cold,
+        permutations=0,
+        p_method="exact",
+        alpha=alpha,
+        seed=None,
+        null="total",
+        rounds=rounds,
     )

@@ -54,6 +54,18 @@ class Neighbours:
         matrix = sparse.csr_array((ones, self.indices, self.indptr), shape=(self.n, self.n))
         return np.asarray(matrix @ y, dtype=np.float64)
 
+    def subset(self, keep: npt.NDArray[np.bool_]) -> Neighbours:
+        """The neighbour structure among the cells where ``keep`` is true, renumbered in their order:
+        links to a dropped cell are dropped with it."""
+        kept = np.flatnonzero(keep)
+        position = np.full(self.n, -1, dtype=np.int64)
+        position[kept] = np.arange(kept.size)
+        rows = self.row_ids
+        both = keep[rows] & keep[self.indices]
+        indptr = np.zeros(kept.size + 1, dtype=np.int64)
+        np.cumsum(np.bincount(position[rows[both]], minlength=kept.size), out=indptr[1:])
+        return Neighbours(indptr, position[self.indices[both]])
+
     def as_lists(self) -> list[list[int]]:
         """Neighbour positions per cell, e.g. to build a libpysal ``W`` from the very same lists."""
         return [self.indices[a:b].tolist() for a, b in zip(self.indptr[:-1], self.indptr[1:], strict=True)]
@@ -122,18 +134,6 @@ def ring1_neighbours(cells: CellArray) -> Neighbours:
 def cell_areas_km2(cells: CellArray) -> FloatArray:
     """Exact area of every cell in km² (H3 cells of one resolution differ by a few per cent in a city)."""
     return np.array([h3.cell_area(int(c), "km^2") for c in cells.tolist()], dtype=np.float64)
-
-
-def cells_in_box(south: float, west: float, north: float, east: float, resolution: int) -> CellArray:
-    """Sorted cells lying wholly inside a lat/lng box: a study area where every cell has its full area,
-    so that points spread uniformly over the box give every cell the same expected count."""
-    shape = h3.LatLngPoly([(south, west), (south, east), (north, east), (north, west)])
-    candidates = np.array(sorted(h3.h3shape_to_cells(shape, resolution)), dtype=np.uint64)
-    inside = [
-        all(south <= la <= north and west <= lo <= east for la, lo in h3.cell_to_boundary(int(c)))
-        for c in candidates.tolist()
-    ]
-    return candidates[np.array(inside, dtype=bool)] if candidates.size else candidates
 
 
 def to_local_metres(

@@ -13,6 +13,7 @@ def org_pk(org_id: str) -> str:
 
 
 ORG_SK = "ORG"
+JURISDICTION_SK = "JURISDICTION"
 ORGS_INDEX_PK = "ORGS"
 
 

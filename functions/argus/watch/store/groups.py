@@ -146,6 +146,18 @@ def list_groups(org_id: str, first: int, after: str | None) -> Page[WatchGroup]:
     return Page(items, cursor, cursor is not None)
 
 
+def boundaries(org_id: str) -> list[dict[str, Any]]:
+    """The boundary of every group of the organisation but closed ones (GeoJSON), every page read."""
+    found: list[dict[str, Any]] = []
+    after: str | None = None
+    while True:
+        page = list_groups(org_id, 100, after)
+        found += [g.boundary for g in page.items if g.status is not GroupStatus.CLOSED]
+        if not page.has_next_page:
+            return found
+        after = page.end_cursor
+
+
 def change_status(
     uow: UnitOfWork, group: WatchGroup, change: StatusChange, change_id: str, *, require_ready: bool = False
 ) -> None:
