@@ -64,9 +64,9 @@ def test_layer_holds_the_dependencies_for_arm64() -> None:
 @pytest.mark.usefixtures("assets_built")
 def test_patterns_layer_holds_scipy_without_graphql_media_or_test_suites() -> None:
     site = build.PATTERNS_LAYER_DIR / "python"
-    for package in ("scipy", "numpy", "h3", "pynamodb", "aws_lambda_powertools"):
+    for package in ("scipy", "numpy", "h3", "shapely", "pynamodb", "aws_lambda_powertools"):
         assert (site / package).is_dir(), package
-    for package in ("strawberry", "graphql", "mangum", "PIL", "pillow_heif", "mutagen", "shapely"):
+    for package in ("strawberry", "graphql", "mangum", "PIL", "pillow_heif", "mutagen"):
         assert not (site / package).exists(), package
     assert not list((site / "scipy").glob("**/tests"))
     assert not list((site / "numpy").glob("**/tests"))
