@@ -43,7 +43,7 @@ from tests.integration.watch.support import (
 ORGANISATION_EVENTS = "subscription { organisationEvents { type } }"
 GROUP_ACTIVITY = "subscription($g: ID!) { watchGroupActivity(groupId: $g) { type data } }"
 TIMELINE = "subscription($i: ID!) { incidentTimeline(incidentId: $i) { kind } }"
-LIFETIME = 0.6  # seconds a short-lived token lives
+LIFETIME = 2.0  # seconds a short-lived token lives: long enough to subscribe on a loaded machine
 ON_TIME = 0.5  # seconds after its expiry within which the subscription must have ended
 
 
