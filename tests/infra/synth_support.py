@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,3 +73,22 @@ def cognito_issuer_and_audience(synth: Synth) -> tuple[dict[str, str], dict[str,
     pool_id, _ = only(synth.stateful, "AWS::Cognito::UserPool")
     client_id, _ = only(synth.stateful, "AWS::Cognito::UserPoolClient")
     return imported(synth, {"Fn::GetAtt": [pool_id, "ProviderURL"]}), imported(synth, {"Ref": client_id})
+
+
+def deployed_layers(synth: Synth) -> dict[str, list[Path]]:
+    """Each function of the service stack by handler: the directories its layers are made from, in order
+    (the template's layer resources, through the cloud assembly's asset manifest)."""
+    (manifest,) = synth.outdir.glob("*-Service.assets.json")
+    sources = {
+        destination["objectKey"]: Path(asset["source"]["path"])
+        for asset in json.loads(manifest.read_text())["files"].values()
+        for destination in asset["destinations"].values()
+    }
+    layers = resources(synth.service, "AWS::Lambda::LayerVersion")
+    return {
+        function["Properties"]["Handler"]: [
+            sources[layers[ref["Ref"]]["Properties"]["Content"]["S3Key"]]
+            for ref in function["Properties"].get("Layers", [])
+        ]
+        for function in resources(synth.service, "AWS::Lambda::Function").values()
+    }
