@@ -39,6 +39,7 @@ import subprocess
 import sys
 import tomllib
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import PathDistribution
 from pathlib import Path
@@ -75,13 +76,13 @@ BUILD_SCRIPTS = (Path(__file__).resolve(), Path(compiler.__file__).resolve())
 TRIMMED: dict[str, tuple[str, ...]] = {
     # Console scripts (they carry the build host's interpreter path), C headers, static libraries and
     # man pages that wheels install beside the packages, and a changelog dropped at the top level.
-    "files installed beside the packages": ("bin", "include", "lib64", "share", "*.md"),
+    "files beside the packages": ("bin", "include", "lib64", "share", "*.md"),
     # Test suites inside wheels: run by nobody on Lambda.
     "test suites": ("numpy/**/tests", "scipy/**/tests", "shapely/tests"),
     # Type stubs: read by type checkers, never by the import system.
-    "type stubs (.pyi)": ("**/*.pyi",),
+    "type stubs": ("**/*.pyi",),
     # C headers and Cython declarations: for compiling against numpy and scipy, not for running them.
-    "C headers and Cython declarations": ("**/*.h", "**/*.pxd"),
+    "C headers, Cython declarations": ("**/*.h", "**/*.pxd"),
 }
 # Distributions that an installed distribution requires but that no function loads (tests/infra imports
 # every handler with its layer and fails on a distribution it leaves unimported): removed with their
@@ -364,13 +365,13 @@ def trim(site: Path) -> dict[str, int]:
                     count(reason, _remove(path))
     for info in sorted(site.glob("*.dist-info")):
         if distribution_name(info) in UNIMPORTED_DISTRIBUTIONS:
-            count("distributions no function imports", _remove_distribution(site, info))
+            count("unimported distributions", _remove_distribution(site, info))
     for models in SERVICE_MODEL_DIRS:
         directory = site / models
         services = sorted(directory.iterdir()) if directory.is_dir() else []
         for service in services:
             if service.is_dir() and service.name not in BOTOCORE_SERVICES and service.name != "__pycache__":
-                count("models of AWS services no function calls", _remove(service))
+                count("unused AWS service models", _remove(service))
     return removed
 
 
@@ -507,7 +508,10 @@ def build_host_layers(*, force: bool = False) -> dict[str, Path]:
     """The host variant of every layer (built when missing or stale), by set name."""
     specs = layers()
     _remove_stale(HOST_DIR, specs)
-    return {name: build_host_layer(layer, force=force) / "python" for name, layer in specs.items()}
+    # Two pip installs at a time: each waits on the network and the disk as much as on a core.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        built = pool.map(lambda layer: build_host_layer(layer, force=force) / "python", specs.values())
+        return dict(zip(specs, built, strict=True))
 
 
 def assets_present() -> bool:

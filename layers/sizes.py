@@ -83,7 +83,7 @@ def report() -> str:
     reasons = sorted({reason for layer in specs.values() for reason in trimmed(layer)})
     users = {name: [s.function for s in sizes if name in s.layers] for name in specs}
     layers = _table(
-        ["layer", "MiB", "trimmed MiB", *(f"of which {reason}" for reason in reasons), "functions"],
+        ["layer", "MiB", "trimmed MiB", *(f"trimmed: {reason}" for reason in reasons), "functions"],
         [
             [
                 name,
