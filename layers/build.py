@@ -11,9 +11,10 @@
   (``TRIMMED``, ``UNIMPORTED_DISTRIBUTIONS``, ``BOTOCORE_SERVICES``; docs/infra.md measures each).
 * The code asset (``layers/build/code``): a copy of ``functions/argus`` without the local stack
   (``argus/local``, ``argus/cli.py``: the development token issuer never ships to AWS).
-* For the tests only, a host variant of each set (``layers/build/host/<set>/python``, ``--host``): the
-  same requirements and lock, trimmed alike, installed for this machine's Python, so that
-  tests/infra can import each handler with exactly its layer (the aarch64 wheels cannot load here).
+* For the tests only, a host variant of each layer (``layers/build/host/<set>/python``, ``--host``):
+  the layer's distributions at the layer's versions, hard-linked from one install of every set's
+  requirements (same lock, trimmed alike) for this machine's Python, so that tests/infra can import
+  each handler with exactly its layer (the aarch64 wheels cannot load here).
 
 Both are byte-compiled with ``compileall --invalidation-mode unchecked-hash``, because Lambda's file
 system is read-only: without shipped ``.pyc`` files every cold start compiles every import again (4-8x
@@ -32,6 +33,7 @@ import argparse
 import csv
 import hashlib
 import json
+import os
 import platform
 import re
 import shutil
@@ -39,7 +41,6 @@ import subprocess
 import sys
 import tomllib
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import PathDistribution
 from pathlib import Path
@@ -64,6 +65,7 @@ BUILD = ROOT / "layers" / "build"
 CODE_DIR = BUILD / "code"  # the function asset: Lambda unpacks it at /var/task
 LAYERS_DIR = BUILD / "layers"  # one directory per dependency set: Lambda mounts <set>/python at /opt/python
 HOST_DIR = BUILD / "host"  # the host variants of the sets (tests only)
+HOST_INSTALL = BUILD / "host-install"  # every set installed for this machine: the variants link to it
 
 # Lambda's python3.13 runtime runs on Amazon Linux 2023 (glibc 2.34): wheels for any manylinux up to
 # 2.34 run there (numpy 2.4 ships manylinux_2_28 wheels only, no manylinux2014 ones).
@@ -277,21 +279,17 @@ def _source_files() -> list[Path]:
     return files
 
 
-def _host_platform() -> str:
-    return f"host {sys.implementation.cache_tag} {platform.machine()}"
+def _requirements_digest(requirements: bytes, target: str) -> str:
+    """The digest of an install of ``requirements`` for ``target``: with the lock and the build scripts."""
+    lock = LOCK.read_bytes() if LOCK.exists() else b""
+    return _digest([requirements, lock, *(script.read_bytes() for script in BUILD_SCRIPTS), target.encode()])
 
 
-def layer_digest(layer: LayerSpec, compiled: bool, *, host: bool = False) -> str:
-    """The digest of everything ``layer`` (or its host variant) is built from."""
+def layer_digest(layer: LayerSpec, compiled: bool) -> str:
+    """The digest of everything ``layer`` is built from."""
     layer.write_requirements()
-    target = _host_platform() if host else f"{' '.join(LAMBDA_PLATFORMS)} {LAMBDA_PYTHON} pyc={compiled}"
-    inputs = [
-        layer.requirements_file.read_bytes(),
-        LOCK.read_bytes() if LOCK.exists() else b"",
-        *(script.read_bytes() for script in BUILD_SCRIPTS),
-        target.encode(),
-    ]
-    return _digest(inputs)
+    target = f"{' '.join(LAMBDA_PLATFORMS)} {LAMBDA_PYTHON} pyc={compiled}"
+    return _requirements_digest(layer.requirements_file.read_bytes(), target)
 
 
 def code_digest(compiled: bool) -> str:
@@ -327,23 +325,24 @@ def distribution_name(info: Path) -> str:
     return requirement_name(PathDistribution(info).metadata["Name"])
 
 
+def _recorded(site: Path, info: Path) -> list[Path]:
+    """The files a distribution installed in ``site`` (its RECORD), outside its metadata directory."""
+    with (info / "RECORD").open(newline="") as fh:
+        rows = [row[0] for row in csv.reader(fh) if row and ".." not in Path(row[0]).parts]
+    return [site / row for row in rows if info not in (site / row).parents]
+
+
 def _remove_distribution(site: Path, info: Path) -> int:
     """Remove the files a distribution installed (its RECORD), their bytecode and its metadata."""
     removed = 0
     directories: set[Path] = set()
-    with (info / "RECORD").open(newline="") as fh:
-        for row in csv.reader(fh):
-            if not row or ".." in Path(row[0]).parts:
-                continue
-            path = site / row[0]
-            if info in path.parents:
-                continue
-            if path.suffix == ".py":
-                removed += sum(_remove(pyc) for pyc in path.parent.glob(f"__pycache__/{path.stem}.*.pyc"))
-                directories.add(path.parent / "__pycache__")
-            if path.exists() or path.is_symlink():
-                removed += _remove(path)
-            directories.update(p for p in path.parents if site in p.parents)
+    for path in _recorded(site, info):
+        if path.suffix == ".py":
+            removed += sum(_remove(pyc) for pyc in path.parent.glob(f"__pycache__/{path.stem}.*.pyc"))
+            directories.add(path.parent / "__pycache__")
+        if path.exists() or path.is_symlink():
+            removed += _remove(path)
+        directories.update(p for p in path.parents if site in p.parents)
     for directory in sorted(directories, key=lambda d: len(d.parts), reverse=True):
         if directory.is_dir() and not any(directory.iterdir()):
             directory.rmdir()
@@ -383,19 +382,19 @@ def trimmed_report(layer: LayerSpec) -> Path:
 # --- the assets --------------------------------------------------------------------------------------
 
 
-def _install(layer: LayerSpec, directory: Path, pip_options: list[str]) -> Path:
-    """pip install ``layer``'s requirements (pinned by the lock) into ``directory/python``."""
+def _install(what: str, requirements: Path, directory: Path, pip_options: list[str]) -> Path:
+    """pip install ``requirements`` (pinned by the lock) into ``directory/python``."""
     shutil.rmtree(directory, ignore_errors=True)
     target = directory / "python"
     command = [
         sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
-        "--target", str(target), "--only-binary=:all:", *pip_options, "-r", str(layer.requirements_file),
+        "--target", str(target), "--only-binary=:all:", *pip_options, "-r", str(requirements),
     ]  # fmt: skip
     if LOCK.exists():
         command += ["--constraint", str(LOCK)]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise BuildError(f"pip could not build the {layer.name} layer:\n{result.stdout}\n{result.stderr}")
+        raise BuildError(f"pip could not build {what}:\n{result.stdout}\n{result.stderr}")
     return target
 
 
@@ -409,7 +408,10 @@ def build_layer(layer: LayerSpec, *, force: bool = False, compiler: Interpreter 
     log(f"building the {layer.name} dependency layer (pip, no Docker)")
     platforms = [arg for p in LAMBDA_PLATFORMS for arg in ("--platform", p)]
     target = _install(
-        layer, layer.directory, [*platforms, "--python-version", LAMBDA_PYTHON, "--implementation", "cp"]
+        f"the {layer.name} layer",
+        layer.requirements_file,
+        layer.directory,
+        [*platforms, "--python-version", LAMBDA_PYTHON, "--implementation", "cp"],
     )
     # Compiled first, so that what is trimmed is counted with its bytecode.
     if compiler:
@@ -420,16 +422,43 @@ def build_layer(layer: LayerSpec, *, force: bool = False, compiler: Interpreter 
     return layer.directory
 
 
-def build_host_layer(layer: LayerSpec, *, force: bool = False) -> Path:
-    """The host variant of ``layer`` (tests only): the same requirements and lock, trimmed alike,
-    installed for this machine's Python, not compiled."""
-    digest = layer_digest(layer, False, host=True)
-    if not force and _up_to_date(layer.host_directory, digest):
-        return layer.host_directory
-    log(f"building the host variant of the {layer.name} dependency layer (for the tests)")
-    trim(_install(layer, layer.host_directory, []))
-    _stamp(layer.host_directory).write_text(digest + "\n")
-    return layer.host_directory
+def _build_host_install(specs: Iterable[LayerSpec], *, force: bool) -> Path:
+    """Every set's requirements (pinned by the lock) installed once for this machine's Python, trimmed
+    like the layers, not compiled: what the host variants are made of."""
+    groups = sorted({group for layer in specs for group in layer.groups})
+    text = "".join(f"{requirement}\n" for requirement in set_requirements(groups)).encode()
+    digest = _requirements_digest(text, f"host {sys.implementation.cache_tag} {platform.machine()}")
+    if not force and _up_to_date(HOST_INSTALL, digest):
+        return HOST_INSTALL / "python"
+    log("installing every dependency set for this machine (the tests' host variants of the layers)")
+    requirements = BUILD / "host-requirements.txt"
+    requirements.write_bytes(text)
+    site = _install("the host variants", requirements, HOST_INSTALL, [])
+    trim(site)
+    _stamp(HOST_INSTALL).write_text(digest + "\n")
+    return site
+
+
+def host_view(lambda_site: Path, host_site: Path, target: Path) -> None:
+    """Make ``target`` hold the distributions of ``lambda_site`` at their versions, with their files from
+    ``host_site`` (hard links); fail if the host install lacks one of them at that version."""
+    available = {distribution_name(info): info for info in host_site.glob("*.dist-info")}
+    shutil.rmtree(target, ignore_errors=True)
+    for info in sorted(lambda_site.glob("*.dist-info")):
+        name, version = distribution_name(info), PathDistribution(info).version
+        host = available.get(name)
+        if host is None or PathDistribution(host).version != version:
+            raise BuildError(
+                f"the host install has no {name} {version} (the layer's) to make its host variant"
+            )
+        files = [*_recorded(host_site, host), *host.rglob("*")]
+        for path in (p for p in files if p.is_file()):
+            destination = target / path.relative_to(host_site)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(path, destination)
+            except OSError:  # another file system: copy
+                shutil.copy2(path, destination)
 
 
 def build_code(*, force: bool = False, compiler: Interpreter | None = None) -> Path:
@@ -505,13 +534,20 @@ def build_all(
 
 
 def build_host_layers(*, force: bool = False) -> dict[str, Path]:
-    """The host variant of every layer (built when missing or stale), by set name."""
+    """The host variant of every layer (tests only), by set name: the layer's distributions at its
+    versions, taken from one install of every set for this machine's Python (the aarch64 wheels of the
+    layers cannot load here), trimmed alike. Made when missing or stale; needs the layers built."""
     specs = layers()
     _remove_stale(HOST_DIR, specs)
-    # Two pip installs at a time: each waits on the network and the disk as much as on a core.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        built = pool.map(lambda layer: build_host_layer(layer, force=force) / "python", specs.values())
-        return dict(zip(specs, built, strict=True))
+    host_site = _build_host_install(specs.values(), force=force)
+    variants = {}
+    for name, layer in specs.items():
+        digest = _digest([_stamp(HOST_INSTALL).read_bytes(), _stamp(layer.directory).read_bytes()])
+        if force or not _up_to_date(layer.host_directory, digest):
+            host_view(layer.directory / "python", host_site, layer.host_directory / "python")
+            _stamp(layer.host_directory).write_text(digest + "\n")
+        variants[name] = layer.host_directory / "python"
+    return variants
 
 
 def assets_present() -> bool:

@@ -92,3 +92,20 @@ def deployed_layers(synth: Synth) -> dict[str, list[Path]]:
         ]
         for function in resources(synth.service, "AWS::Lambda::Function").values()
     }
+
+
+def write_file(path: Path, size: int = 10) -> None:
+    """A file of ``size`` bytes at ``path`` (its directories made)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"x" * size)
+
+
+def fake_distribution(site: Path, name: str, files: list[str], version: str = "1.0") -> None:
+    """A distribution as pip installs it in ``site``: its files, and metadata whose RECORD lists them."""
+    info = site / f"{name}-{version}.dist-info"
+    for file in files:
+        write_file(site / file)
+    info.mkdir(parents=True, exist_ok=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+    records = [*files, f"{info.name}/METADATA", f"{info.name}/RECORD"]
+    (info / "RECORD").write_text("".join(f"{r},,\n" for r in records))

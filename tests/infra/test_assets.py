@@ -15,6 +15,7 @@ import botocore.session
 import pytest
 from argus.functions import FUNCTIONS, GRAPHQL
 from argus.local import stack as local_stack
+from synth_support import fake_distribution, write_file
 
 from layers import build, sizes
 
@@ -101,38 +102,23 @@ def test_a_deployed_module_importing_the_local_stack_fails_the_build() -> None:
 # --- trimming ----------------------------------------------------------------------------------------
 
 
-def _write(path: Path, size: int = 10) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(b"x" * size)
-
-
-def _distribution(site: Path, name: str, files: list[str]) -> None:
-    info = site / f"{name}-1.0.dist-info"
-    for file in files:
-        _write(site / file)
-    _write(info / "METADATA")
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
-    records = [*files, f"{info.name}/METADATA", f"{info.name}/RECORD"]
-    (info / "RECORD").write_text("".join(f"{r},,\n" for r in records))
-
-
 def test_trim_removes_what_no_function_loads_and_keeps_the_rest(tmp_path: Path) -> None:
     site = tmp_path / "python"
-    _distribution(site, "pycparser", ["pycparser/__init__.py", "pycparser/c_parser.py"])
-    _write(site / "pycparser" / "__pycache__" / "c_parser.cpython-313.pyc", 5)
-    _distribution(site, "deprecation", ["deprecation.py"])
-    _write(site / "__pycache__" / "deprecation.cpython-313.pyc", 5)
-    _distribution(site, "six", ["six.py"])
-    _write(site / "__pycache__" / "six.cpython-313.pyc", 5)
+    fake_distribution(site, "pycparser", ["pycparser/__init__.py", "pycparser/c_parser.py"])
+    write_file(site / "pycparser" / "__pycache__" / "c_parser.cpython-313.pyc", 5)
+    fake_distribution(site, "deprecation", ["deprecation.py"])
+    write_file(site / "__pycache__" / "deprecation.cpython-313.pyc", 5)
+    fake_distribution(site, "six", ["six.py"])
+    write_file(site / "__pycache__" / "six.cpython-313.pyc", 5)
     for service in ("s3", "ec2", "sesv2"):
-        _write(site / "botocore" / "data" / service / "2006-03-01" / "service-2.json.gz", 100)
-    _write(site / "botocore" / "data" / "endpoints.json", 7)
-    _write(site / "boto3" / "data" / "ec2" / "2016-11-15" / "resources-1.json", 30)
-    _write(site / "numpy" / "_core" / "tests" / "test_a.py", 20)
-    _write(site / "numpy" / "_core" / "include" / "numpy" / "ndarraytypes.h", 3)
-    _write(site / "numpy" / "__init__.pyi", 4)
-    _write(site / "numpy" / "__init__.py", 4)
-    _write(site / "bin" / "f2py", 2)
+        write_file(site / "botocore" / "data" / service / "2006-03-01" / "service-2.json.gz", 100)
+    write_file(site / "botocore" / "data" / "endpoints.json", 7)
+    write_file(site / "boto3" / "data" / "ec2" / "2016-11-15" / "resources-1.json", 30)
+    write_file(site / "numpy" / "_core" / "tests" / "test_a.py", 20)
+    write_file(site / "numpy" / "_core" / "include" / "numpy" / "ndarraytypes.h", 3)
+    write_file(site / "numpy" / "__init__.pyi", 4)
+    write_file(site / "numpy" / "__init__.py", 4)
+    write_file(site / "bin" / "f2py", 2)
 
     unimported = [
         site / "pycparser",

@@ -3,9 +3,9 @@
 Each handler is imported in an isolated interpreter (``-I -S``: no site-packages, no environment
 variables, no current directory) whose path is the code asset and the function's layer only. The Lambda
 layers hold aarch64 / CPython 3.13 wheels that cannot load on the x86_64 machines tests run on, so the
-layer on the path is its host variant (``layers/build.py --host``): the same requirements file and
-lock, trimmed by the same code, installed for this interpreter; a test checks that both hold the same
-distributions at the same versions. Bytecode goes to a cache of its own (``-X pycache_prefix``), so the
+layer on the path is its host variant (``layers/build.py --host``): the layer's distributions at the
+layer's versions, from one install of every set's requirements for this interpreter (same lock, trimmed
+by the same code). Bytecode goes to a cache of its own (``-X pycache_prefix``), so the
 code asset stays as built.
 
 After the handler, the interpreter imports the modules its declaration says it loads on first use
@@ -31,6 +31,7 @@ from pathlib import Path
 import pytest
 from argus.functions import FUNCTIONS, OUTBOX_RELAY
 from argus.platform.functions import FunctionSpec
+from synth_support import fake_distribution
 
 from layers import build
 
@@ -169,6 +170,19 @@ def test_nothing_in_the_layer_goes_unimported(
 def test_host_variant_holds_the_lambda_layers_distributions(name: str, host_layers: dict[str, Path]) -> None:
     lambda_site = build.layers()[name].directory / "python"
     assert versions(host_layers[name]) == versions(lambda_site)
+
+
+def test_a_host_variant_holds_the_layers_distributions_and_no_other_version(tmp_path: Path) -> None:
+    lambda_site, host_site, view = tmp_path / "lambda", tmp_path / "host", tmp_path / "view" / "python"
+    fake_distribution(lambda_site, "six", ["six.py"], "1.17.0")
+    fake_distribution(host_site, "six", ["six.py"], "1.17.0")
+    fake_distribution(host_site, "idna", ["idna/__init__.py"], "3.20")
+    build.host_view(lambda_site, host_site, view)
+    assert sorted(p.name for p in view.iterdir()) == ["six-1.17.0.dist-info", "six.py"]
+    # The same distribution at another version is not the layer's.
+    fake_distribution(lambda_site, "idna", ["idna/__init__.py"], "3.21")
+    with pytest.raises(build.BuildError, match=r"idna 3\.21"):
+        build.host_view(lambda_site, host_site, view)
 
 
 def test_the_check_fails_on_a_layer_missing_an_import(host_layers: dict[str, Path]) -> None:
