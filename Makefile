@@ -10,13 +10,14 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 PORT ?= 8000
 
-.PHONY: help dev test bench synth lint schema layer clean install-local install-dev
+.PHONY: help dev test bench synth sizes lint schema layer clean install-local install-dev
 
 help:
 	@echo "make dev     install what the local stack needs and run it (GraphiQL on http://127.0.0.1:$(PORT)/graphql)"
 	@echo "make test    install everything and run the whole test suite"
 	@echo "make bench   run the benchmarks (ratios against baselines measured in the same run)"
-	@echo "make synth   synthesize the CDK app offline (cdk-nag + cfn-lint)"
+	@echo "make synth   synthesize the CDK app offline (cdk-nag + cfn-lint), then print the function sizes"
+	@echo "make sizes   build the Lambda assets and print each function's unzipped size (code + layer)"
 	@echo "make lint    ruff + mypy"
 	@echo "make schema  export schema/schema.graphql from the code"
 
@@ -62,6 +63,10 @@ synth: install-dev layer
 	rm -rf cdk.out
 	npx --no-install cdk synth --quiet
 	$(BIN)/cfn-lint --ignore-checks W3005 -- cdk.out/*.template.json
+	$(BIN)/python layers/sizes.py
+
+sizes: layer
+	$(BIN)/python layers/sizes.py
 
 lint: install-dev
 	$(BIN)/ruff check functions infra tests benchmarks layers

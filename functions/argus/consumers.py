@@ -1,7 +1,8 @@
 """The consumer catalogue: every event consumer and the real-time rule, declared once.
 
 CDK (infra/constructs/consumers.py, infra/constructs/realtime.py) and the local stack
-(argus/local) both read these declarations."""
+(argus/local) both read these declarations. Each consumer names the dependency groups its handler
+imports (``argus.platform.functions``; the whole function catalogue is ``argus.functions``)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ AUDIT = ConsumerSpec(
     event_pattern=ALL_ARGUS_EVENTS,
     description="Records every event of an organisation in its audit trail.",
     batch_size=10,
+    dependencies=("table",),
 )
 
 WATCH_GEO_INDEX = ConsumerSpec(
@@ -33,6 +35,9 @@ WATCH_GEO_INDEX = ConsumerSpec(
     description="Indexes watch group and block areas by H3 cell for point lookups.",
     batch_size=5,
     memory_mb=512,
+    dependencies=("geo", "table"),
+    # argus.geo loads its modules on first use: parsing an area (shapely), covering it with cells (h3).
+    lazy_imports=("argus.geo.geojson", "argus.geo.index"),
 )
 
 INCIDENT_MEDIA = ConsumerSpec(
@@ -43,6 +48,9 @@ INCIDENT_MEDIA = ConsumerSpec(
     batch_size=1,
     visibility_timeout_seconds=300,
     memory_mb=1536,
+    dependencies=("aws", "media", "table"),
+    # The S3 client (argus.platform.aws), the HEIF opener and the MP4 tagger load on first use.
+    lazy_imports=("boto3", "pillow_heif", "mutagen.mp4"),
 )
 
 PATTERN_JOB = ConsumerSpec(
@@ -52,10 +60,11 @@ PATTERN_JOB = ConsumerSpec(
     description="Performs requested crime-pattern runs: hot spots, emerging hot spots, near repeats.",
     batch_size=1,
     # 15 minutes (Lambda's limit) and 2 GB: the analysis of a year of 300,000 incidents, 60,000 of them
-    # burglaries, took 41 s and peaked at 1.4 GB RSS, most of both the Knox test (benchmarks/pattern_job.py).
+    # burglaries, over a study area of 2,500 km² (the largest), took 110 s and peaked at 1.45 GB RSS, most
+    # of both the Knox test (benchmarks/pattern_job.py).
     visibility_timeout_seconds=6 * 900,
     memory_mb=2048,
-    layer="patterns",
+    dependencies=("geo", "patterns", "table"),
     # One run per organisation each night: two at a time (4 GB) leaves the account to the API.
     maximum_concurrency=2,
 )
@@ -73,6 +82,8 @@ INCIDENT_MEDIA_ERASURE = ConsumerSpec(
     description="Deletes every version of an erased person's uploads (referred incidents' evidence stays).",
     batch_size=1,
     visibility_timeout_seconds=360,
+    dependencies=("aws", "table"),
+    lazy_imports=("boto3",),  # the S3 client (argus.platform.aws), on first use
 )
 
 WATCH_ERASURE = ConsumerSpec(
@@ -82,6 +93,7 @@ WATCH_ERASURE = ConsumerSpec(
     description="Erases an erased person's watch group memberships (names, contacts, addresses).",
     batch_size=1,
     visibility_timeout_seconds=360,
+    dependencies=("table",),
 )
 
 CONSUMERS: tuple[ConsumerSpec, ...] = (

@@ -145,12 +145,11 @@ class Consumers(Construct):
             "Handler",
             config=config,
             assets=assets,
-            handler=spec.handler,
+            function=spec,
             description=f"Argus consumer {spec.name}: {spec.description}"[:256],
             environment={**environment, **spec.environment},
             memory_mb=spec.memory_mb,
             timeout=function_timeout(spec),
-            layer=spec.layer,
         )
         # Every consumer writes its processed-event marker (idempotency) in the table, with its own writes.
         grant_table(handler.role, table, key, write=True, audit_writer=spec.name == self._audit_writer)

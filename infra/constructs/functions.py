@@ -1,6 +1,7 @@
-"""Lambda functions of the ``argus`` package: one code asset for all of them and one of two dependency
-layers ("shared" for every function; "patterns", with scipy and without the GraphQL and media
-libraries, for the pattern job), each function with its own log group and its own role.
+"""Lambda functions of the ``argus`` package: one code asset for all of them and, for each function, the
+dependency layer of its dependency set (declared with the function: ``argus/functions.py``,
+``argus/consumers.py``; built by ``layers/build.py``), each function with its own log group and its own
+role. A layer is shared by the functions whose sets are equal and carries nothing else.
 
 Why own roles: the managed ``AWSLambdaBasicExecutionRole`` lets a function write to every log group of
 the account; here a role may write only to its function's log group, and every other permission is
@@ -8,9 +9,11 @@ granted with exact ARNs by the construct that wires the function."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import aws_cdk as cdk
+from argus.platform.functions import FunctionSpec
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -18,22 +21,9 @@ from constructs import Construct
 
 from infra.config import StageConfig
 from infra.nag import acknowledge
+from layers import build as layer_build
 
-REPO = Path(__file__).resolve().parents[2]
-CODE_DIR = REPO / "layers" / "build" / "code"
-LAYER_DIR = REPO / "layers" / "build" / "layer"
-PATTERNS_LAYER_DIR = REPO / "layers" / "build" / "patterns-layer"
-# The dependency layers by name (``ConsumerSpec.layer``): directory and description.
-LAYERS: dict[str, tuple[Path, str]] = {
-    "shared": (
-        LAYER_DIR,
-        "Argus third-party dependencies (generated from pyproject.toml by layers/build.py)",
-    ),
-    "patterns": (
-        PATTERNS_LAYER_DIR,
-        "Argus pattern job dependencies: numpy, scipy, h3, without GraphQL and media (layers/build.py)",
-    ),
-}
+CODE_DIR = layer_build.CODE_DIR
 
 RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.ARM_64
@@ -82,34 +72,19 @@ def removal_policy(config: StageConfig) -> cdk.RemovalPolicy:
 
 
 class FunctionAssets(Construct):
-    """The byte-compiled ``argus`` package (code) and its third-party dependencies (the layers by name),
-    all built by ``layers/build.py`` without Docker."""
+    """The byte-compiled ``argus`` package (code) and the dependency layers of the functions' sets (one
+    per distinct set, made when a function first needs it), all built by ``layers/build.py`` without
+    Docker."""
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
-        missing = [
-            str(d) for d in (CODE_DIR / "argus", *(path / "python" for path, _ in LAYERS.values()))
-            if not d.is_dir()
-        ]  # fmt: skip
-        if missing:
+        if not (CODE_DIR / "argus").is_dir():
             raise AssetsMissing(
-                f"{', '.join(missing)} missing (code asset, shared and patterns layers): "
-                "run `python layers/build.py` first"
+                f"{CODE_DIR / 'argus'} missing (code asset): run `python layers/build.py` first"
             )
         # One AssetCode shared by every function: one upload, one hash.
         self.code = _asset(CODE_DIR)
-        self.layers: dict[str, lambda_.LayerVersion] = {
-            name: lambda_.LayerVersion(
-                self,
-                "Dependencies" if name == "shared" else f"{name.capitalize()}Dependencies",
-                code=_asset(directory),
-                compatible_runtimes=[RUNTIME],
-                compatible_architectures=[ARCHITECTURE],
-                description=description,
-            )
-            for name, (directory, description) in LAYERS.items()
-        }
-        self.layer = self.layers["shared"]
+        self.layers: dict[str, lambda_.LayerVersion] = {}
         # X-Ray's write actions support no resource-level permissions: they live in this one policy so
         # that no function role needs a wildcard of its own.
         self.tracing_policy = iam.ManagedPolicy(
@@ -130,10 +105,33 @@ class FunctionAssets(Construct):
             "they are the only statements of this policy.",
         )
 
+    def layer(self, function: FunctionSpec) -> lambda_.LayerVersion:
+        """The dependency layer of ``function``'s set."""
+        spec = layer_build.layer_of(function)
+        if spec.name not in self.layers:
+            if not (spec.directory / "python").is_dir():
+                raise AssetsMissing(
+                    f"{spec.directory / 'python'} missing (the {spec.name} dependency layer of "
+                    f"{function.name}): run `python layers/build.py` first"
+                )
+            groups = ", ".join(spec.groups) or "none"
+            self.layers[spec.name] = lambda_.LayerVersion(
+                self,
+                "Dependencies" + "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", spec.name)),
+                code=_asset(spec.directory),
+                compatible_runtimes=[RUNTIME],
+                compatible_architectures=[ARCHITECTURE],
+                description=(
+                    f"Argus dependency set {spec.name}: the [project] dependencies and the groups {groups} "
+                    f"(layers/requirements/{spec.name}.txt, built by layers/build.py)"
+                )[:256],
+            )
+        return self.layers[spec.name]
+
 
 class ArgusFunction(Construct):
-    """One function of the ``argus`` package: arm64, Python 3.13, JSON logs to its own log group, on the
-    dependency layer named ``layer``."""
+    """One function of the ``argus`` package (its declaration ``function``): arm64, Python 3.13, JSON logs
+    to its own log group, on the layer of its dependency set and no other."""
 
     def __init__(
         self,
@@ -142,18 +140,15 @@ class ArgusFunction(Construct):
         *,
         config: StageConfig,
         assets: FunctionAssets,
-        handler: str,
+        function: FunctionSpec,
         description: str,
         environment: dict[str, str],
         memory_mb: int = 256,
         timeout: cdk.Duration | None = None,
-        layer: str = "shared",
         snap_start: bool = False,
         reserved_concurrency: int | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        if layer not in assets.layers:
-            raise ValueError(f"unknown dependency layer {layer!r}: one of {sorted(assets.layers)}")
         self.log_group = logs.LogGroup(
             self,
             "Logs",
@@ -164,7 +159,7 @@ class ArgusFunction(Construct):
             self,
             "Role",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"Execution role of {handler}",
+            description=f"Execution role of {function.handler}",
         )
         self.role.add_to_policy(
             iam.PolicyStatement(
@@ -178,9 +173,9 @@ class ArgusFunction(Construct):
             "Function",
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
-            handler=handler,
+            handler=function.handler,
             code=assets.code,
-            layers=[assets.layers[layer]],
+            layers=[assets.layer(function)],
             role=self.role,
             log_group=self.log_group,
             logging_format=lambda_.LoggingFormat.JSON,

@@ -13,6 +13,7 @@ import json
 
 import aws_cdk as cdk
 import jsii
+from argus.functions import GRAPHQL
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
@@ -29,7 +30,6 @@ from infra.constructs.functions import ArgusFunction, FunctionAssets, removal_po
 from infra.constructs.identity import Identity
 from infra.constructs.table import grant_table
 
-HANDLER = "argus.handlers.graphql.handler"
 ROUTE = "/graphql"
 
 _ACCESS_LOG_FORMAT = {
@@ -84,7 +84,7 @@ class GraphqlApi(Construct):
             "Handler",
             config=config,
             assets=assets,
-            handler=HANDLER,
+            function=GRAPHQL,
             description="Argus GraphQL API (Strawberry through Mangum)",
             environment=environment,
             memory_mb=config.graphql_memory_mb,

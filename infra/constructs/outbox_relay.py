@@ -8,6 +8,7 @@ in the table until its TTL (7 days), so it can be re-published from there."""
 from __future__ import annotations
 
 import aws_cdk as cdk
+from argus.functions import OUTBOX_RELAY
 from argus.platform.relay import RELAY_MAX_ATTEMPTS
 from argus.platform.table import TABLE, TableSpec
 from aws_cdk import aws_dynamodb as dynamodb
@@ -22,7 +23,6 @@ from infra.constructs.functions import ArgusFunction, FunctionAssets
 from infra.constructs.queues import dead_letter_queue
 from infra.nag import acknowledge
 
-HANDLER = "argus.handlers.outbox_relay.handler"
 BATCH_SIZE = 10  # one PutEvents call takes at most 10 entries
 RETRY_ATTEMPTS = RELAY_MAX_ATTEMPTS
 
@@ -59,7 +59,7 @@ class OutboxRelay(Construct):
             "Handler",
             config=config,
             assets=assets,
-            handler=HANDLER,
+            function=OUTBOX_RELAY,
             description="Argus outbox relay: table stream (outbox items) to EventBridge",
             environment=environment,
             memory_mb=config.relay_memory_mb,

@@ -10,6 +10,7 @@ Lambda's asynchronous retries."""
 from __future__ import annotations
 
 import aws_cdk as cdk
+from argus.functions import PATTERN_SCHEDULE
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -23,7 +24,6 @@ from infra.constructs.functions import ArgusFunction, FunctionAssets
 from infra.constructs.queues import dead_letter_queue
 from infra.constructs.table import grant_table
 
-HANDLER = "argus.handlers.pattern_schedule.handler"
 # 02:00 UK time, every day: after the day's incidents, before the morning briefings.
 SCHEDULE = scheduler.ScheduleExpression.cron(minute="0", hour="2", time_zone=cdk.TimeZone.EUROPE_LONDON)
 RETRY_ATTEMPTS = 3
@@ -55,7 +55,7 @@ class PatternSchedule(Construct):
             "Handler",
             config=config,
             assets=assets,
-            handler=HANDLER,
+            function=PATTERN_SCHEDULE,
             description="Argus pattern-schedule: requests every organisation's nightly crime-pattern run",
             environment=environment,
             memory_mb=256,

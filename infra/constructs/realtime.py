@@ -21,10 +21,11 @@ from pathlib import Path
 
 import aws_cdk as cdk
 from argus.consumers import LIVE_EVENTS_PATTERN
+from argus.functions import REALTIME_AUTHORIZER
 from argus.organisations.events import ORGANISATION_CREATED
 from argus.platform.cloudevents import event_domain
 from argus.platform.relay import LIVE_DATA
-from argus.realtime import AUTHORIZER_DESCRIPTION, AUTHORIZER_HANDLER, FOLLOWED
+from argus.realtime import AUTHORIZER_DESCRIPTION, FOLLOWED
 from aws_cdk import aws_appsync as appsync
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
@@ -184,7 +185,7 @@ class Realtime(Construct):
             "Authorizer",
             config=config,
             assets=assets,
-            handler=AUTHORIZER_HANDLER,
+            function=REALTIME_AUTHORIZER,
             description=AUTHORIZER_DESCRIPTION,
             environment=environment,
             memory_mb=256,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,3 +73,39 @@ def cognito_issuer_and_audience(synth: Synth) -> tuple[dict[str, str], dict[str,
     pool_id, _ = only(synth.stateful, "AWS::Cognito::UserPool")
     client_id, _ = only(synth.stateful, "AWS::Cognito::UserPoolClient")
     return imported(synth, {"Fn::GetAtt": [pool_id, "ProviderURL"]}), imported(synth, {"Ref": client_id})
+
+
+def deployed_layers(synth: Synth) -> dict[str, list[Path]]:
+    """Each function of the service stack by handler: the directories its layers are made from, in order
+    (the template's layer resources, through the cloud assembly's asset manifest)."""
+    (manifest,) = synth.outdir.glob("*-Service.assets.json")
+    sources = {
+        destination["objectKey"]: Path(asset["source"]["path"])
+        for asset in json.loads(manifest.read_text())["files"].values()
+        for destination in asset["destinations"].values()
+    }
+    layers = resources(synth.service, "AWS::Lambda::LayerVersion")
+    return {
+        function["Properties"]["Handler"]: [
+            sources[layers[ref["Ref"]]["Properties"]["Content"]["S3Key"]]
+            for ref in function["Properties"].get("Layers", [])
+        ]
+        for function in resources(synth.service, "AWS::Lambda::Function").values()
+    }
+
+
+def write_file(path: Path, size: int = 10) -> None:
+    """A file of ``size`` bytes at ``path`` (its directories made)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"x" * size)
+
+
+def fake_distribution(site: Path, name: str, files: list[str], version: str = "1.0") -> None:
+    """A distribution as pip installs it in ``site``: its files, and metadata whose RECORD lists them."""
+    info = site / f"{name}-{version}.dist-info"
+    for file in files:
+        write_file(site / file)
+    info.mkdir(parents=True, exist_ok=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+    records = [*files, f"{info.name}/METADATA", f"{info.name}/RECORD"]
+    (info / "RECORD").write_text("".join(f"{r},,\n" for r in records))

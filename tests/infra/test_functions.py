@@ -1,22 +1,26 @@
-"""Every function runs the argus package on arm64 / Python 3.13 with its dependency layer (the shared
-one, or the patterns one for the pattern job), is configured through the settings object's ARGUS_*
-variables, and has its own log group and role."""
+"""Every function of the catalogue runs the argus package on arm64 / Python 3.13 with the layer of its
+dependency set and no other, is configured through the settings object's ARGUS_* variables, and has its
+own log group and role."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
-from argus.consumers import CONSUMERS, PATTERN_JOB
+from argus.consumers import PATTERN_JOB
+from argus.functions import FUNCTIONS, GRAPHQL
 from argus.platform.settings import Settings
-from argus.realtime import AUTHORIZER_HANDLER
-from synth_support import Synth, cognito_issuer_and_audience, only, resources
+from synth_support import Synth, cognito_issuer_and_audience, deployed_layers, only, resources
+
+from layers import build
 
 pytestmark = pytest.mark.infra
 
-GRAPHQL = "argus.handlers.graphql.handler"
-RELAY = "argus.handlers.outbox_relay.handler"
-PATTERN_SCHEDULE = "argus.handlers.pattern_schedule.handler"
+# Top-level packages of the media libraries (Pillow, pillow-heif, mutagen).
+MEDIA_PACKAGES = ("PIL", "pillow_heif", "mutagen")
+# ... and of the GraphQL API's (Strawberry, graphql-core, Mangum).
+GRAPHQL_PACKAGES = ("strawberry", "graphql", "mangum")
 
 
 def _functions(synth: Synth) -> dict[str, Any]:
@@ -27,48 +31,62 @@ def _env(function: dict[str, Any]) -> dict[str, Any]:
     return function["Properties"]["Environment"]["Variables"]
 
 
-def test_one_function_per_handler(dev: Synth) -> None:
+def _shipped(directories: list[Path], package: str) -> bool:
+    return any((d / "python" / package).exists() for d in directories)
+
+
+def test_one_function_per_declaration(dev: Synth) -> None:
     handlers = sorted(f["Properties"]["Handler"] for f in _functions(dev).values())
-    expected = [GRAPHQL, RELAY, PATTERN_SCHEDULE, AUTHORIZER_HANDLER, *(spec.handler for spec in CONSUMERS)]
-    assert handlers == sorted(expected)
+    assert handlers == sorted(function.handler for function in FUNCTIONS)
+    assert len({function.name for function in FUNCTIONS}) == len(FUNCTIONS)
 
 
-def _layer_ids(synth: Synth) -> tuple[str, str]:
-    """(shared layer, patterns layer) logical ids."""
-    layers = resources(synth.service, "AWS::Lambda::LayerVersion")
-    assert len(layers) == 2, sorted(layers)
-    for layer in layers.values():
+def test_functions_are_arm64_python313_with_own_log_group(dev: Synth) -> None:
+    for layer in resources(dev.service, "AWS::Lambda::LayerVersion").values():
         assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
         assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
-    (patterns,) = [k for k, v in layers.items() if "scipy" in v["Properties"]["Description"]]
-    (shared,) = set(layers) - {patterns}
-    return shared, patterns
-
-
-def test_functions_are_arm64_python313_with_their_layer_and_own_log_group(dev: Synth) -> None:
-    shared, patterns = _layer_ids(dev)
     log_groups = resources(dev.service, "AWS::Logs::LogGroup")
     for function in _functions(dev).values():
         props = function["Properties"]
         assert props["Runtime"] == "python3.13"
         assert props["Architectures"] == ["arm64"]
-        expected = patterns if props["Handler"] == PATTERN_JOB.handler else shared
-        assert props["Layers"] == [{"Ref": expected}], props["Handler"]
         assert props["TracingConfig"] == {"Mode": "Active"}
         assert props["LoggingConfig"]["LogFormat"] == "JSON"
         assert props["LoggingConfig"]["LogGroup"]["Ref"] in log_groups
 
 
-def test_pattern_job_runs_alone_on_the_patterns_layer_with_2_gb_and_15_minutes(dev: Synth) -> None:
-    shared, patterns = _layer_ids(dev)
+@pytest.mark.parametrize("synth_name", ["dev", "external"])
+def test_each_function_carries_only_the_layer_of_its_dependency_set(
+    synth_name: str, request: pytest.FixtureRequest
+) -> None:
+    synth: Synth = request.getfixturevalue(synth_name)
+    deployed = deployed_layers(synth)
+    for function in FUNCTIONS:
+        assert deployed[function.handler] == [build.layer_of(function).directory], function.name
+    # One layer per distinct set, none unused.
+    layers = resources(synth.service, "AWS::Lambda::LayerVersion")
+    assert len(layers) == len({function.dependency_set for function in FUNCTIONS})
+
+
+def test_only_the_functions_declaring_a_group_carry_its_libraries(dev: Synth) -> None:
+    deployed = deployed_layers(dev)
+    for function in FUNCTIONS:
+        directories = deployed[function.handler]
+        for group, packages in (("media", MEDIA_PACKAGES), ("graphql", GRAPHQL_PACKAGES)):
+            for package in packages:
+                expected = group in function.dependencies
+                assert _shipped(directories, package) == expected, (function.name, package)
+    # What the GraphQL function no longer carries, and the pattern job's scipy beside none of it.
+    graphql = deployed[GRAPHQL.handler]
+    assert not any(_shipped(graphql, package) for package in (*MEDIA_PACKAGES, "scipy"))
+    assert _shipped(deployed[PATTERN_JOB.handler], "scipy")
+
+
+def test_pattern_job_runs_with_2_gb_and_15_minutes(dev: Synth) -> None:
     function_id, function = only(dev.service, "AWS::Lambda::Function", {"Handler": PATTERN_JOB.handler})
     props = function["Properties"]
-    assert props["Layers"] == [{"Ref": patterns}]
-    assert {"Ref": shared} not in props["Layers"]
     assert props["MemorySize"] == 2048
     assert props["Timeout"] == 900  # Lambda's maximum
-    on_patterns = [f for f in _functions(dev).values() if {"Ref": patterns} in f["Properties"]["Layers"]]
-    assert len(on_patterns) == 1
     # Its queue: one message at a time, visible again only after six times the function timeout.
     _, mapping = only(dev.service, "AWS::Lambda::EventSourceMapping", {"FunctionName": {"Ref": function_id}})
     assert mapping["Properties"]["BatchSize"] == 1
@@ -88,7 +106,7 @@ def test_environment_variables_are_settings_fields(dev: Synth, external: Synth) 
 
 
 def test_graphql_function_knows_the_issuer_claims_and_realtime_url(dev: Synth) -> None:
-    _, function = only(dev.service, "AWS::Lambda::Function", {"Handler": GRAPHQL})
+    _, function = only(dev.service, "AWS::Lambda::Function", {"Handler": GRAPHQL.handler})
     env = _env(function)
     issuer, audience = cognito_issuer_and_audience(dev)
     api_id, _ = only(dev.service, "AWS::AppSync::GraphQLApi")
@@ -112,7 +130,7 @@ def test_table_and_bus_names_come_from_the_stateful_stack(dev: Synth) -> None:
 def test_external_issuer_is_passed_through(external: Synth) -> None:
     from synth_support import EXTERNAL_AUDIENCE, EXTERNAL_ISSUER
 
-    _, function = only(external.service, "AWS::Lambda::Function", {"Handler": GRAPHQL})
+    _, function = only(external.service, "AWS::Lambda::Function", {"Handler": GRAPHQL.handler})
     env = _env(function)
     assert env["ARGUS_JWT_ISSUER"] == EXTERNAL_ISSUER
     assert env["ARGUS_JWT_AUDIENCE"] == EXTERNAL_AUDIENCE
@@ -122,8 +140,8 @@ def test_external_issuer_is_passed_through(external: Synth) -> None:
 
 def test_graphql_function_has_reserved_concurrency_outside_dev(dev: Synth, external: Synth) -> None:
     # A night of pattern runs or a burst of media cannot take the API's share of the account
-    _, prod_function = only(external.service, "AWS::Lambda::Function", {"Handler": GRAPHQL})
+    _, prod_function = only(external.service, "AWS::Lambda::Function", {"Handler": GRAPHQL.handler})
     assert prod_function["Properties"]["ReservedConcurrentExecutions"] == 100
     # dev accounts often have a concurrency limit too low to reserve anything
-    _, dev_function = only(dev.service, "AWS::Lambda::Function", {"Handler": GRAPHQL})
+    _, dev_function = only(dev.service, "AWS::Lambda::Function", {"Handler": GRAPHQL.handler})
     assert "ReservedConcurrentExecutions" not in dev_function["Properties"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from argus.functions import GRAPHQL
 from argus.platform.auth.principal import Role
 from aws_cdk.assertions import Match
 from synth_support import (
@@ -16,8 +17,6 @@ from synth_support import (
     only,
     resources,
 )
-
-from infra.constructs.graphql_api import HANDLER
 
 pytestmark = pytest.mark.infra
 
@@ -94,7 +93,7 @@ def test_users_cannot_change_their_organisation(dev: Synth) -> None:
 
 def _graphql_function(synth: Synth) -> tuple[str, dict]:
     functions = resources(synth.service, "AWS::Lambda::Function")
-    matches = [(i, f) for i, f in functions.items() if f["Properties"]["Handler"] == HANDLER]
+    matches = [(i, f) for i, f in functions.items() if f["Properties"]["Handler"] == GRAPHQL.handler]
     assert len(matches) == 1
     return matches[0]
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from argus.geo import parse_area
 from argus.organisations import events, store
 from argus.organisations.model import Jurisdiction
 from argus.platform import clock
@@ -31,6 +30,8 @@ def set_jurisdiction(principal: Principal, boundary: Any | None) -> Jurisdiction
         uow.emit(events.jurisdiction_changed(principal.org_id, None, None, actor=principal.sub))
         uow.commit()
         return None
+    from argus.geo import parse_area  # shapely: loaded by the first change, not with the API
+
     area = parse_area(boundary, fix_orientation=True)
     jurisdiction = Jurisdiction(
         boundary=area.geojson,

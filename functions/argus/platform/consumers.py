@@ -29,6 +29,7 @@ from pynamodb.attributes import UnicodeAttribute
 from argus.platform import clock, keys
 from argus.platform.cloudevents import CloudEvent, parse_event
 from argus.platform.errors import ArgusError, Conflict
+from argus.platform.functions import FunctionSpec
 from argus.platform.models import ArgusItem
 from argus.platform.observability import logger
 from argus.platform.outbox import UnitOfWork
@@ -47,12 +48,10 @@ FINAL_FAILURE_ATTEMPTS = 2
 _REASON = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-@dataclass(frozen=True)
-class ConsumerSpec:
-    """How one consumer is wired, on AWS and locally."""
+@dataclass(frozen=True, kw_only=True)
+class ConsumerSpec(FunctionSpec):
+    """How one consumer is wired, on AWS and locally (its function: name, handler, dependency groups)."""
 
-    name: str
-    handler: str  # dotted path of the Lambda handler, e.g. "argus.handlers.audit.handler"
     event_pattern: dict[str, Any]
     description: str
     batch_size: int = 10
@@ -60,26 +59,18 @@ class ConsumerSpec:
     visibility_timeout_seconds: int = 60
     memory_mb: int = 256
     environment: dict[str, str] = field(default_factory=dict)
-    # The dependency layer the function runs on: "shared" (every function) or "patterns" (numpy, scipy
-    # and h3 without the GraphQL and media libraries: scipy does not fit Lambda's 250 MB beside them).
-    layer: str = "shared"
+    # The runner (this module) imports pynamodb: every consumer's groups include "table".
+    dependencies: tuple[str, ...] = ("table",)
     # At most this many concurrent invocations; messages beyond wait in the queue (not throttled, so
     # they do not use up receives and reach the dead-letter queue).
     maximum_concurrency: int = DEFAULT_MAXIMUM_CONCURRENCY
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if self.maximum_concurrency not in _CONCURRENCY_RANGE:
             raise ValueError(
                 f"consumer {self.name}: maximum_concurrency must be 2 to 1000, got {self.maximum_concurrency}"
             )
-
-    @property
-    def handler_module(self) -> str:
-        return self.handler.rsplit(".", 1)[0]
-
-    @property
-    def handler_function(self) -> str:
-        return self.handler.rsplit(".", 1)[1]
 
 
 class ProcessedEvent(ArgusItem, discriminator="processed-event"):
