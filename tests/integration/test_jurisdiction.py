@@ -53,7 +53,7 @@ async def test_an_admin_sets_replaces_and_clears_it(organisation: ArgusAws) -> N
     assert read["data"]["organisation"]["jurisdiction"]["boundary"] == stored["boundary"]
     # And its event carries the area and the box, never the polygon
     (event,) = outbox_events(organisation, CHANGED)
-    assert event["data"] == {"area_km2": stored["areaKm2"], "bbox": stored["bbox"], "actor": admin().sub}
+    assert event["data"] == {"areaKm2": stored["areaKm2"], "bbox": stored["bbox"], "actor": admin().sub}
 
     # When it is replaced, then cleared
     await execute(SET, admin(), {"b": square(-0.12, 51.51, 0.02)})
@@ -62,7 +62,7 @@ async def test_an_admin_sets_replaces_and_clears_it(organisation: ArgusAws) -> N
     read = await execute(READ, resident())
     assert read["data"]["organisation"]["jurisdiction"] is None
     last = outbox_events(organisation, CHANGED)[-1]
-    assert last["data"] == {"area_km2": None, "bbox": None, "actor": admin().sub}
+    assert last["data"] == {"areaKm2": None, "bbox": None, "actor": admin().sub}
 
 
 @pytest.mark.parametrize("role", ["OFFICER", "SUPERVISOR", "ANALYST", "RESIDENT", "PARTNER"])

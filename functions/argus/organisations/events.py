@@ -70,5 +70,5 @@ def jurisdiction_changed(
         org_id=org_id,
         collection="organisations",
         subject=org_id,
-        data={"area_km2": area_km2, "bbox": list(bbox) if bbox else None, "actor": actor},
+        data={"areaKm2": area_km2, "bbox": list(bbox) if bbox else None, "actor": actor},
     )
