@@ -22,8 +22,15 @@ for the ``/moto-api/data.json`` dashboard): every item, every copy a Query retur
 message and shard iterator, long after moto itself has dropped them; here the lists hold them weakly, so
 the dashboard still shows what is alive. A GetItem or a delete of an absent key, and the delete of a
 partition's last item, leave an empty partition behind in moto's table (a ``defaultdict``); here they
-do not. Transactions, puts, deletes, and appending to, trimming (``argus.local.housekeeping``) and
-reading a table stream hold one lock."""
+do not.
+
+Threads: the moto server answers each request on a thread of its own, and moto's DynamoDB is not
+thread-safe: a Scan iterates the table's dicts while another request adds a partition, and UpdateItem
+changes an item's attribute dict in place while a Query, Scan or GetItem copies or serialises that
+item (``dictionary changed size during iteration``). Here every DynamoDB operation of the backend
+(reads, writes, transactions), appending to, trimming (``argus.local.housekeeping``) and reading a
+table stream hold one lock, and an item that leaves the lock (GetItem's, UpdateItem's) is a copy
+(tests/integration/test_moto_concurrency.py)."""
 
 from __future__ import annotations
 
@@ -50,7 +57,8 @@ from moto.dynamodb.models.dynamo_type import Item
 from moto.dynamodb.models.table import StreamShard, Table
 from moto.dynamodbstreams.models import DynamoDBStreamsBackend, ShardIterator
 
-# Held by the transactions, by every append to a table stream, by trimming and by reading one.
+# Held by every DynamoDB operation of the backend, by every append to a table stream, by trimming and by
+# reading one.
 lock = threading.RLock()
 _original = DynamoDBBackend.transact_write_items
 _original_query = Table.query
@@ -63,6 +71,12 @@ _original_shard_add = StreamShard.add
 _original_shard_get = StreamShard.get
 _original_iterator_init = ShardIterator.__init__
 _original_get_records = DynamoDBStreamsBackend.get_records
+_original_backend = {
+    name: DynamoDBBackend.__dict__[name]
+    for name in ("get_item", "put_item", "update_item", "delete_item", "query", "scan")
+}
+# Operations whose Item leaves the lock: the response serialises it later, so it gets a copy.
+_COPIED = frozenset({"get_item", "update_item"})
 _in_query = threading.local()
 _OPERATIONS = {"ConditionCheck", "Put", "Delete", "Update"}
 
@@ -169,10 +183,27 @@ def all_items_unsorted(table: Table) -> list[Item]:
 
 
 def all_items(self: Table) -> list[Item]:
-    """moto's ``Table.all_items``, unsorted while this thread runs a Query (which sorts its matches)."""
-    if not getattr(_in_query, "active", False):
-        return _original_all_items(self)
-    return all_items_unsorted(self)
+    """moto's ``Table.all_items`` (sorted by key), unsorted while this thread runs a Query (which sorts its
+    matches)."""
+    items = all_items_unsorted(self)
+    if getattr(_in_query, "active", False):
+        return items
+    return sorted(items, key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)
+
+
+def _locked(name: str) -> Any:
+    """The backend's operation ``name`` under the lock (an Item it returns copied, if it is in _COPIED)."""
+    original = _original_backend[name]
+    copied = name in _COPIED
+
+    def operation(self: DynamoDBBackend, *args: Any, **kwargs: Any) -> Any:
+        with lock:
+            result = original(self, *args, **kwargs)
+            return copy.deepcopy(result) if copied and result is not None else result
+
+    operation.__name__ = operation.__qualname__ = name
+    operation.__doc__ = f"moto's ``DynamoDBBackend.{name}`` under the lock."
+    return operation
 
 
 def query(self: Table, *args: Any, **kwargs: Any) -> Any:
@@ -282,6 +313,7 @@ def get_records(self: DynamoDBStreamsBackend, iterator_arn: str, limit: int) -> 
 # (class, attribute, replacement, moto's own)
 _PATCHES: tuple[tuple[type, str, Any, Any], ...] = (
     (DynamoDBBackend, "transact_write_items", transact_write_items, _original),
+    *((DynamoDBBackend, name, _locked(name), original) for name, original in _original_backend.items()),
     (Table, "query", query, _original_query),
     (Table, "all_items", all_items, _original_all_items),
     (Table, "get_item", get_item, _original_get_item),
