@@ -21,6 +21,7 @@ from argus.api.context import ArgusContext
 from argus.api.enums import use_enum_lookup
 from argus.api.errors import ArgusErrors, with_code
 from argus.api.limits import RequestLimits
+from argus.api.scalars import SCALAR_OVERRIDES
 from argus.audit import schema as audit_schema
 from argus.incidents import schema as incidents_schema
 from argus.organisations import schema as organisations_schema
@@ -71,6 +72,7 @@ schema = ArgusSchema(
     mutation=Mutation,
     subscription=Subscription,
     extensions=[ArgusErrors, RequestLimits],
+    scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
 )
 use_enum_lookup(schema)
 
