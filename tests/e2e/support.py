@@ -179,6 +179,7 @@ class Response:
     status: int
     text: str
     body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def data(self) -> Any:
@@ -241,7 +242,8 @@ class GraphQLClient:
             assert (error.get("extensions") or {}).get("code") in KNOWN_CODES, (
                 f"error without a known code: {error}"
             )
-        return Response(http_response.status_code, text, body)
+        headers = {k.lower(): v for k, v in http_response.headers.items()}
+        return Response(http_response.status_code, text, body, headers)
 
 
 # -- the operations the tests use -------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -301,10 +302,45 @@ async def test_without_a_principal_every_operation_is_unauthenticated(
     assert aws.items() == before
 
 
-async def test_the_reason_a_token_was_rejected_is_not_revealed(aws: ArgusAws) -> None:
-    generic = Unauthenticated("Authentication required: the bearer token is missing or invalid.")
+REFUSED = "Authentication required: the bearer token is missing or invalid."
+
+
+@pytest.fixture
+def as_stage(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    from argus.platform.settings import reset_settings
+
+    def use(name: str) -> None:
+        monkeypatch.setenv("ARGUS_STAGE", name)
+        reset_settings()
+
+    yield use
+    monkeypatch.undo()
+    reset_settings()
+
+
+@pytest.mark.parametrize("stage", ["dev", "staging", "prod"])
+async def test_the_reason_a_token_was_rejected_is_not_revealed(
+    aws: ArgusAws, stage: str, as_stage: Callable[[str], None]
+) -> None:
+    as_stage(stage)
+    generic = Unauthenticated(
+        "Authentication required: the bearer token is missing or invalid.", reason="expired"
+    )
     response = await execute(ORGANISATION, None, auth_error=generic)
     assert response["errors"] == [{"message": generic.message, "extensions": {"code": "UNAUTHENTICATED"}}]
+
+
+async def test_the_local_stack_reveals_why_a_token_was_rejected(
+    aws: ArgusAws, as_stage: Callable[[str], None]
+) -> None:
+    as_stage("local")
+    refused = Unauthenticated(
+        "Authentication required: the bearer token is missing or invalid.", reason="expired"
+    )
+    response = await execute(ORGANISATION, None, auth_error=refused)
+    [error] = response["errors"]
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
+    assert error["extensions"]["details"]["reason"] == "expired"
 
 
 def test_every_root_field_is_covered_by_the_unauthenticated_test() -> None:
@@ -322,7 +358,8 @@ def _camel(name: str) -> str:
 SUBSCRIBE = "subscription { organisationEvents { id type orgId subject data } }"
 
 
-async def test_a_subscription_without_a_principal_is_unauthenticated() -> None:
+async def test_a_subscription_without_a_principal_is_unauthenticated(as_stage: Callable[[str], None]) -> None:
+    as_stage("prod")
     stream = await schema.subscribe(SUBSCRIBE, context_value=ArgusContext(principal=None))
     assert not isinstance(stream, ExecutionResult)
     first = await asyncio.wait_for(anext(stream), timeout=5)

@@ -113,9 +113,9 @@ class ArgusGraphQL(GraphQL[ArgusContext, None]):
             await authenticate(request.headers.get("authorization"), context, concurrent=self.concurrent)
             if context.principal is None and not self._is_ide_page(request):
                 error = context.auth_error or Unauthenticated(
-                    "Authentication required: the bearer token is missing or invalid."
+                    "Authentication required: the bearer token is missing or invalid.", reason="missing"
                 )
-                raise http.unauthenticated(error.message)
+                raise http.unauthenticated(error)
         return context
 
     def _is_ide_page(self, request: Any) -> bool:
