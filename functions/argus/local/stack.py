@@ -141,10 +141,13 @@ class LocalStack:
 
     def _clients(self) -> dict[str, Any]:
         import boto3
+        from botocore.config import Config
 
         session = boto3.session.Session(region_name=REGION)
+        # The poller's threads (one per queue, each long polling) share these clients.
+        config = Config(max_pool_connections=64)
         clients: dict[str, Any] = {
-            s: session.client(s, endpoint_url=self.moto_url)  # type: ignore[call-overload]
+            s: session.client(s, endpoint_url=self.moto_url, config=config)  # type: ignore[call-overload]
             for s in _SERVICES
         }
         clients["region"] = REGION
