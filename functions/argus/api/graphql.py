@@ -4,6 +4,7 @@ ASGI app (through Mangum on Lambda, uvicorn locally)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any, Literal
 
 import anyio
@@ -95,9 +96,17 @@ async def authenticate(authorization: str | None, context: ArgusContext, *, conc
 
 
 class ArgusGraphQL(GraphQL[ArgusContext, None]):
-    def __init__(self, *args: Any, concurrent: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, concurrent: bool = True, ide_html: Callable[[], str] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.concurrent = concurrent
+        self._ide_html = ide_html
+
+    @property
+    def graphql_ide_html(self) -> str:
+        """The IDE page: the host's own (the local stack's serves its assets itself), else Strawberry's."""
+        return self._ide_html() if self._ide_html is not None else super().graphql_ide_html
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -149,13 +158,18 @@ class ArgusGraphQL(GraphQL[ArgusContext, None]):
 
 
 def create_app(
-    graphql_ide: Literal["graphiql"] | None = "graphiql", *, concurrent: bool = True
+    graphql_ide: Literal["graphiql"] | None = "graphiql",
+    *,
+    concurrent: bool = True,
+    ide_html: Callable[[], str] | None = None,
 ) -> ArgusGraphQL:
-    """The ASGI app. ``concurrent=False`` for a host that serves one request at a time (Lambda)."""
+    """The ASGI app. ``concurrent=False`` for a host that serves one request at a time (Lambda);
+    ``ide_html`` gives the IDE page (default: Strawberry's, which loads GraphiQL from a CDN)."""
     return ArgusGraphQL(
         schema,
         graphql_ide=graphql_ide,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         allow_queries_via_get=False,
         concurrent=concurrent,
+        ide_html=ide_html,
     )
