@@ -69,6 +69,7 @@ bench: install-dev
 	$(BIN)/python -m benchmarks.hotspots
 	$(BIN)/python -m benchmarks.timeline
 	$(BIN)/python -m benchmarks.pattern_job
+	$(BIN)/python -m benchmarks.local_stack
 
 synth: install-dev layer
 	rm -rf cdk.out
