@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -305,24 +305,11 @@ async def test_without_a_principal_every_operation_is_unauthenticated(
 REFUSED = "Authentication required: the bearer token is missing or invalid."
 
 
-@pytest.fixture
-def as_stage(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
-    from argus.platform.settings import reset_settings
-
-    def use(name: str) -> None:
-        monkeypatch.setenv("ARGUS_STAGE", name)
-        reset_settings()
-
-    yield use
-    monkeypatch.undo()
-    reset_settings()
-
-
-@pytest.mark.parametrize("stage", ["dev", "staging", "prod"])
+@pytest.mark.parametrize("name", ["dev", "staging", "prod"])
 async def test_the_reason_a_token_was_rejected_is_not_revealed(
-    aws: ArgusAws, stage: str, as_stage: Callable[[str], None]
+    aws: ArgusAws, name: str, stage: Callable[[str], None]
 ) -> None:
-    as_stage(stage)
+    stage(name)
     generic = Unauthenticated(
         "Authentication required: the bearer token is missing or invalid.", reason="expired"
     )
@@ -331,9 +318,9 @@ async def test_the_reason_a_token_was_rejected_is_not_revealed(
 
 
 async def test_the_local_stack_reveals_why_a_token_was_rejected(
-    aws: ArgusAws, as_stage: Callable[[str], None]
+    aws: ArgusAws, stage: Callable[[str], None]
 ) -> None:
-    as_stage("local")
+    stage("local")
     refused = Unauthenticated(
         "Authentication required: the bearer token is missing or invalid.", reason="expired"
     )
@@ -358,8 +345,8 @@ def _camel(name: str) -> str:
 SUBSCRIBE = "subscription { organisationEvents { id type orgId subject data } }"
 
 
-async def test_a_subscription_without_a_principal_is_unauthenticated(as_stage: Callable[[str], None]) -> None:
-    as_stage("prod")
+async def test_a_subscription_without_a_principal_is_unauthenticated(stage: Callable[[str], None]) -> None:
+    stage("prod")
     stream = await schema.subscribe(SUBSCRIBE, context_value=ArgusContext(principal=None))
     assert not isinstance(stream, ExecutionResult)
     first = await asyncio.wait_for(anext(stream), timeout=5)

@@ -215,20 +215,6 @@ def test_a_declared_length_over_the_limit_is_refused_without_reading_the_body() 
     assert sent[0]["status"] == 413
 
 
-@pytest.fixture
-def stage(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
-    """Run the rest of the test as the given stage (its settings)."""
-    from argus.platform.settings import reset_settings
-
-    def use(name: str) -> None:
-        monkeypatch.setenv("ARGUS_STAGE", name)
-        reset_settings()
-
-    yield use
-    monkeypatch.undo()
-    reset_settings()
-
-
 def post_with_headers(
     host: str, body: bytes, authorization: str | None
 ) -> tuple[int, dict[str, str], dict[str, Any]]:

@@ -4,7 +4,7 @@ checked on a small schema of its own so no domain code or AWS is involved."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -128,14 +128,8 @@ async def test_permission_errors_carry_forbidden() -> None:
 
 
 @pytest.fixture
-def production(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    from argus.platform.settings import reset_settings
-
-    monkeypatch.setenv("ARGUS_STAGE", "prod")
-    reset_settings()
-    yield
-    monkeypatch.undo()
-    reset_settings()
+def production(stage: Callable[[str], None]) -> None:
+    stage("prod")
 
 
 async def test_without_a_principal_nothing_executes_and_the_answer_is_unauthenticated(
