@@ -10,7 +10,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 PORT ?= 8000
 
-.PHONY: help dev test bench synth sizes lint schema layer clean install-local install-dev
+.PHONY: help dev test bench synth sizes lint schema layer clean install-local install-dev graphiql
 
 help:
 	@echo "make dev     install what the local stack needs and run it (GraphiQL on http://127.0.0.1:$(PORT)/graphql)"
@@ -39,16 +39,28 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# GraphiQL's assets (pinned in package.json), served by the local stack: no CDN, no internet. `make dev`
+# installs only the npm dependencies (not the CDK CLI) unless node_modules is already up to date, then
+# copies the files the page loads into build/graphiql.
+GRAPHIQL_DIR := build/graphiql
+$(GRAPHIQL_DIR)/.built: package.json package-lock.json functions/argus/local/graphiql/__init__.py | $(VENV)/.local-installed
+	@if [ ! node_modules/.package-lock.json -nt package-lock.json ]; then \
+		npm ci --omit=dev --no-audit --no-fund --loglevel=error; fi
+	$(BIN)/python -m argus.local.graphiql $(GRAPHIQL_DIR)
+	@touch $@
+
+graphiql: $(GRAPHIQL_DIR)/.built
+
 install-local: $(VENV)/.local-installed
 install-dev: $(VENV)/.dev-installed node_modules/.installed
 
-dev: install-local
+dev: install-local graphiql
 	$(BIN)/argus dev --port $(PORT)
 
 layer: install-dev
 	$(BIN)/python layers/build.py
 
-test: install-dev layer
+test: install-dev layer graphiql
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: install-dev
@@ -58,6 +70,7 @@ bench: install-dev
 	$(BIN)/python -m benchmarks.hotspots
 	$(BIN)/python -m benchmarks.timeline
 	$(BIN)/python -m benchmarks.pattern_job
+	$(BIN)/python -m benchmarks.local_stack
 
 synth: install-dev layer
 	rm -rf cdk.out
@@ -77,4 +90,4 @@ schema: install-local
 	$(BIN)/argus schema schema/schema.graphql
 
 clean:
-	rm -rf cdk.out layers/build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf cdk.out layers/build build/graphiql .pytest_cache .mypy_cache .ruff_cache

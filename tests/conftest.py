@@ -7,6 +7,7 @@ import atexit
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -35,3 +36,17 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"{SHARED} is absent (a clone outside the workspace): standards and datasets unavailable")
     return SHARED
+
+
+@pytest.fixture
+def stage(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """Run the rest of the test as the given stage (``ARGUS_STAGE``, and the settings read again)."""
+    from argus.platform.settings import reset_settings
+
+    def use(name: str) -> None:
+        monkeypatch.setenv("ARGUS_STAGE", name)
+        reset_settings()
+
+    yield use
+    monkeypatch.undo()
+    reset_settings()

@@ -4,14 +4,22 @@
 from __future__ import annotations
 
 import argparse
-import json
 import signal
 import sys
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from argus.local.issuer import repository_root
 from argus.platform.auth.principal import KNOWN_ROLES
+
+if TYPE_CHECKING:
+    from argus.local.stack import LocalStack
+
+# Beside the repository (what `../shared` means from its root), whatever the current directory.
+_SHARED = (repository_root() or Path.cwd()).parent / "shared"
+_SHARED_CHICAGO = _SHARED / "datasets" / "chicago-2016-extract" / "example.csv"
 
 
 def _dev(args: argparse.Namespace) -> int:
@@ -24,25 +32,8 @@ def _dev(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
         stack.start()
-        admin = stack.token(DEMO_ORG, ["admin"], sub=DEMO_ADMIN_SUB, ttl=12 * 3600)
-        print(
-            f"""
-Argus local stack is up ({time.monotonic() - started:.1f} s)
-
-  GraphQL + GraphiQL   {stack.graphql_url}
-  WebSocket            {stack.websocket_url}   (graphql-transport-ws)
-  JWKS                 {stack.base_url}/.well-known/jwks.json
-  AWS (moto server)    {stack.moto_url}
-
-Demo organisation "{DEMO_ORG}" admin token (12 h) — in GraphiQL add the header
-  {{"Authorization": "Bearer {admin}"}}
-
-More tokens:  argus token --org {DEMO_ORG} --role officer
-              argus token --org {DEMO_ORG} --role captain --sub demo-captain-01
-Stop with Ctrl-C.
-""",
-            flush=True,
-        )
+        admin = None if args.no_seed else stack.token(DEMO_ORG, ["admin"], sub=DEMO_ADMIN_SUB, ttl=12 * 3600)
+        print(banner(stack, time.monotonic() - started, admin), flush=True)
         if not args.no_seed:
             threading.Thread(target=_seed_in_background, name="argus-demo-data", daemon=True).start()
         while not stopping.wait(0.5):
@@ -53,6 +44,35 @@ Stop with Ctrl-C.
         print("Stopping the local stack…", flush=True)
         stack.stop()
     return 0
+
+
+def banner(stack: LocalStack, elapsed: float, demo_admin_token: str | None) -> str:
+    """What ``argus dev`` prints once the stack answers: its addresses, and a demo admin token only
+    when the demo organisation is seeded."""
+    from argus.local.seed import DEMO_ORG
+
+    if demo_admin_token is not None:
+        tokens = f"""Demo organisation "{DEMO_ORG}" admin token (12 h) — in GraphiQL add the header
+  {{"Authorization": "Bearer {demo_admin_token}"}}
+
+More tokens:  argus token --org {DEMO_ORG} --role officer
+              argus token --org {DEMO_ORG} --role captain --sub demo-captain-01"""
+    else:
+        tokens = """No demo data (--no-seed): there is no organisation yet. Sign a token for one of your own,
+then create it with the createOrganisation mutation:
+              argus token --org my-force --role admin
+In GraphiQL add the header {"Authorization": "Bearer <token>"}"""
+    return f"""
+Argus local stack is up ({elapsed:.1f} s)
+
+  GraphQL + GraphiQL   {stack.graphql_url}
+  WebSocket            {stack.websocket_url}   (graphql-transport-ws)
+  JWKS                 {stack.base_url}/.well-known/jwks.json
+  AWS (moto server)    {stack.moto_url}
+
+{tokens}
+Stop with Ctrl-C.
+"""
 
 
 def _seed_in_background() -> None:
@@ -97,12 +117,9 @@ def _seed_incidents() -> None:
 
 
 def _token(args: argparse.Namespace) -> int:
-    from argus.local.issuer import LocalIssuer, state_dir
+    from argus.local.issuer import LocalIssuer
+    from argus.local.state import NoRunningStack, running_issuer
 
-    issuer = args.issuer
-    if issuer is None:
-        state = state_dir() / "stack.json"
-        issuer = json.loads(state.read_text())["issuer"] if state.exists() else "http://127.0.0.1:8000"
     roles = args.role or ["member"]
     unknown = sorted(set(roles) - KNOWN_ROLES)
     if unknown:
@@ -110,6 +127,14 @@ def _token(args: argparse.Namespace) -> int:
             f"unknown role(s): {', '.join(unknown)}; known: {', '.join(sorted(KNOWN_ROLES))}", file=sys.stderr
         )
         return 2
+    issuer = args.issuer
+    if issuer is None:
+        # The running stack's issuer, once it has shown that it trusts this directory's key.
+        try:
+            issuer = running_issuer()
+        except NoRunningStack as refusal:
+            print(f"argus token: {refusal}", file=sys.stderr)
+            return 1
     print(LocalIssuer(issuer).token(args.org, roles, sub=args.sub, ttl=args.ttl))
     return 0
 
@@ -141,7 +166,7 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="argus", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -170,8 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument(
         "--chicago",
         type=Path,
-        default=Path("../shared/datasets/chicago-2016-extract/example.csv"),
-        help="a City of Chicago crimes extract (CSV)",
+        default=_SHARED_CHICAGO,
+        help="a City of Chicago crimes extract (CSV; default: the shared sample beside the repository)",
     )
     evaluate.set_defaults(run=_patterns_evaluate)
 
@@ -179,7 +204,11 @@ def main(argv: list[str] | None = None) -> int:
     schema.add_argument("path", nargs="?", default="schema/schema.graphql")
     schema.set_defaults(run=_schema)
 
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     result: int = args.run(args)
     return result
 

@@ -179,6 +179,7 @@ class Response:
     status: int
     text: str
     body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def data(self) -> Any:
@@ -209,9 +210,9 @@ class GraphQLClient:
     """GraphQL over HTTP POST. Every response is checked for the API's error contract: JSON, no
     stack trace, and each error with a known ``extensions.code``."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, timeout: float = 20) -> None:
         self.url = url
-        self._http = httpx.Client(timeout=20)
+        self._http = httpx.Client(timeout=timeout)
 
     def close(self) -> None:
         self._http.close()
@@ -241,7 +242,8 @@ class GraphQLClient:
             assert (error.get("extensions") or {}).get("code") in KNOWN_CODES, (
                 f"error without a known code: {error}"
             )
-        return Response(http_response.status_code, text, body)
+        headers = {k.lower(): v for k, v in http_response.headers.items()}
+        return Response(http_response.status_code, text, body, headers)
 
 
 # -- the operations the tests use -------------------------------------------------------------------
@@ -860,3 +862,36 @@ def wait_for_coverage(
 
     wait_until(probe, timeout=timeout, interval=0.2, what=f"coverage of {point}")
     return found
+
+
+# -- how far live events trail ------------------------------------------------------------------------
+
+RENAME = "mutation($n: String!) { updateOrganisation(input: {name: $n}) { version } }"
+
+
+def live_event_delays(
+    stack: LocalStack, client: GraphQLClient, admin_token: str, *, rounds: int, pause: float = 0.3
+) -> list[float]:
+    """Seconds from each of ``rounds`` organisation updates being answered (the change and its event
+    committed) to its live event reaching a WebSocket subscriber of the organisation."""
+    delays: list[float] = []
+    with GraphQLWebSocket(stack.websocket_url) as ws:
+        assert (ws.init(bearer_params(admin_token)) or {}).get("type") == "connection_ack"
+        ws.subscribe("delays", ORGANISATION_EVENTS)
+        time.sleep(0.3)  # the subscription is registered with the broker
+        for n in range(rounds):
+            answered = client.execute(RENAME, {"n": f"Live delay {n}"}, token=admin_token)
+            version = answered.ok()["updateOrganisation"]["version"]
+            committed = time.monotonic()
+            while True:
+                payload = ws.next_event("delays", timeout=120)
+                assert payload is not None, f"no live event for version {version} within 120 s"
+                event = payload["data"]["organisationEvents"]
+                if (
+                    event["type"] == ORGANISATION_UPDATED
+                    and event["data"]["organisation"]["version"] == version
+                ):
+                    break
+            delays.append(time.monotonic() - committed)
+            time.sleep(pause)
+    return delays

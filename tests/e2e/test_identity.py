@@ -100,6 +100,19 @@ BAD_AUTHORIZATION: dict[str, Callable[[Ctx], str | None]] = {
 }
 
 QUERY = "query { organisation { id name slug } me { sub orgId roles } }"
+# Cases that send no bearer credentials at all (answered with the realm alone)
+NO_BEARER_TOKEN = {"no-token", "bearer-without-token", "wrong-scheme", "basic-scheme-with-a-valid-token"}
+# What the local stack names as the reason of some refusals
+REASONS = {
+    "no-token": "missing",
+    "expired": "expired",
+    "not-yet-valid": "not_yet_valid",
+    "wrong-issuer": "wrong_issuer",
+    "wrong-audience": "wrong_audience",
+    "unknown-kid": "unknown_key",
+    "no-organisation-claim": "no_organisation",
+    "another-key-with-the-known-kid": "bad_signature",
+}
 
 
 @pytest.fixture(scope="module")
@@ -129,6 +142,14 @@ def test_a_bad_token_is_refused_for_queries_and_mutations(case: str, ctx: Ctx, g
 
     _assert_unauthenticated(query)
     _assert_unauthenticated(mutation)
+    # RFC 6750: 401, and a challenge naming invalid_token whenever a token came
+    assert (query.status, mutation.status) == (401, 401)
+    challenge = query.headers["www-authenticate"]
+    assert challenge.startswith('Bearer realm="argus"')
+    assert ('error="invalid_token"' in challenge) == (case not in NO_BEARER_TOKEN), challenge
+    # the local stack says why
+    reason = query.errors[0]["extensions"]["details"]["reason"]
+    assert reason == REASONS.get(case, reason)
     assert organisation(gql, ctx.target.admin_token) == before, "a refused mutation changed the organisation"
 
 

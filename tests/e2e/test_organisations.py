@@ -142,7 +142,7 @@ def test_bad_input_is_refused_and_writes_nothing(stack: LocalStack, gql: GraphQL
     # exact locations below staff, or cells finer than resolution 8, are not a choice
     for privacy, field in (
         ({"generaliseLocations": False}, "privacy"),
-        ({"locationResolution": 9}, "privacy.location_resolution"),
+        ({"locationResolution": 9}, "privacy.locationResolution"),  # named as the client names it
     ):
         refused = gql.execute(CREATE_ORGANISATION, {"input": {**valid, "privacy": privacy}}, token=admin)
         refused.refused("BAD_USER_INPUT")

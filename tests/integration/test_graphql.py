@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -302,10 +303,32 @@ async def test_without_a_principal_every_operation_is_unauthenticated(
     assert aws.items() == before
 
 
-async def test_the_reason_a_token_was_rejected_is_not_revealed(aws: ArgusAws) -> None:
-    generic = Unauthenticated("Authentication required: the bearer token is missing or invalid.")
+REFUSED = "Authentication required: the bearer token is missing or invalid."
+
+
+@pytest.mark.parametrize("name", ["dev", "staging", "prod"])
+async def test_the_reason_a_token_was_rejected_is_not_revealed(
+    aws: ArgusAws, name: str, stage: Callable[[str], None]
+) -> None:
+    stage(name)
+    generic = Unauthenticated(
+        "Authentication required: the bearer token is missing or invalid.", reason="expired"
+    )
     response = await execute(ORGANISATION, None, auth_error=generic)
     assert response["errors"] == [{"message": generic.message, "extensions": {"code": "UNAUTHENTICATED"}}]
+
+
+async def test_the_local_stack_reveals_why_a_token_was_rejected(
+    aws: ArgusAws, stage: Callable[[str], None]
+) -> None:
+    stage("local")
+    refused = Unauthenticated(
+        "Authentication required: the bearer token is missing or invalid.", reason="expired"
+    )
+    response = await execute(ORGANISATION, None, auth_error=refused)
+    [error] = response["errors"]
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
+    assert error["extensions"]["details"]["reason"] == "expired"
 
 
 def test_every_root_field_is_covered_by_the_unauthenticated_test() -> None:
@@ -323,7 +346,8 @@ def _camel(name: str) -> str:
 SUBSCRIBE = "subscription { organisationEvents { id type orgId subject data } }"
 
 
-async def test_a_subscription_without_a_principal_is_unauthenticated() -> None:
+async def test_a_subscription_without_a_principal_is_unauthenticated(stage: Callable[[str], None]) -> None:
+    stage("prod")
     stream = await schema.subscribe(SUBSCRIBE, context_value=ArgusContext(principal=None))
     assert not isinstance(stream, ExecutionResult)
     first = await asyncio.wait_for(anext(stream), timeout=5)

@@ -215,21 +215,103 @@ def test_a_declared_length_over_the_limit_is_refused_without_reading_the_body() 
     assert sent[0]["status"] == 413
 
 
+def post_with_headers(
+    host: str, body: bytes, authorization: str | None
+) -> tuple[int, dict[str, str], dict[str, Any]]:
+    """POST ``body`` to ``host`` with the Authorization header given as is (None: none at all)."""
+    if host == "lambda":
+        event = http_api_event("{ __typename }", token=None)
+        event["headers"].pop("authorization", None)
+        if authorization is not None:
+            event["headers"]["authorization"] = authorization
+        event["body"], event["isBase64Encoded"] = base64.b64encode(body).decode(), True
+        from argus.handlers.graphql import handler
+
+        response = handler(event, LAMBDA_CONTEXT)
+        headers = {k.lower(): v for k, v in response["headers"].items()}
+        return response["statusCode"], headers, json.loads(response["body"])
+
+    async def post() -> httpx.Response:
+        transport = httpx.ASGITransport(app=build_app(LocalIssuer(ISSUER)))
+        async with httpx.AsyncClient(transport=transport, base_url="http://argus.test") as client:
+            sent = {"content-type": "application/json"}
+            if authorization is not None:
+                sent["authorization"] = authorization
+            return await client.post("/graphql", content=body, headers=sent)
+
+    answer = asyncio.get_event_loop().run_until_complete(post())
+    return answer.status_code, {k.lower(): v for k, v in answer.headers.items()}, answer.json()
+
+
+MISSING = 'Bearer realm="argus"'
+GENERIC_ANSWER = {
+    "data": None,
+    "errors": [
+        {
+            "message": "Authentication required: the bearer token is missing or invalid.",
+            "extensions": {"code": "UNAUTHENTICATED"},
+        }
+    ],
+}
+
+
 @pytest.mark.parametrize("host", list(HOSTS))
-def test_without_a_token_the_body_is_not_decoded(host: str, verifier: TokenVerifier) -> None:
-    # When a body that is not even JSON comes without a token
-    status, (_, answer) = HOSTS[host](b"\xff not json", None)
-    # Then the answer is the usual UNAUTHENTICATED one, not a complaint about the body
-    assert status == 200
-    assert answer == {
-        "data": None,
-        "errors": [
-            {
-                "message": "Authentication required: the bearer token is missing or invalid.",
-                "extensions": {"code": "UNAUTHENTICATED"},
-            }
-        ],
-    }
+@pytest.mark.parametrize("authorization", [None, "Bearer", "Basic dXNlcjpwYXNz", "Token abc"])
+def test_without_a_token_the_answer_is_401_with_a_bearer_challenge_and_the_body_is_not_decoded(
+    host: str, authorization: str | None, verifier: TokenVerifier, stage: Callable[[str], None]
+) -> None:
+    # Given a production stage
+    stage("prod")
+    # When a body that is not even JSON comes without bearer credentials
+    status, headers, answer = post_with_headers(host, b"\xff not json", authorization)
+    # Then the answer is RFC 6750's (401, the realm, no error code) and the usual UNAUTHENTICATED body
+    assert (status, headers["www-authenticate"]) == (401, MISSING)
+    assert answer == GENERIC_ANSWER
+
+
+# name → (token, reason)
+BAD_TOKENS: dict[str, tuple[Callable[[], str], str]] = {
+    "expired": (lambda: sign(KEY, claims(iat=1, nbf=1, exp=1000)), "expired"),
+    "wrong-issuer": (lambda: sign(KEY, claims(iss="https://elsewhere.test")), "wrong_issuer"),
+    "unknown-key": (lambda: sign(KEY, claims(), kid="not-in-the-jwks"), "unknown_key"),
+    "wrong-audience": (lambda: sign(KEY, claims(aud="another-api")), "wrong_audience"),
+    "not-yet-valid": (lambda: sign(KEY, claims(nbf=int(time.time()) + 3600)), "not_yet_valid"),
+    "malformed": (lambda: "not.a.jwt", "malformed"),
+    "no-organisation": (lambda: sign(KEY, claims(**{"custom:org": None})), "no_organisation"),
+}
+
+
+@pytest.mark.parametrize("host", list(HOSTS))
+@pytest.mark.parametrize("case", list(BAD_TOKENS))
+def test_a_bad_token_in_production_is_invalid_token_and_nothing_more(
+    host: str, case: str, verifier: TokenVerifier, stage: Callable[[str], None]
+) -> None:
+    stage("prod")
+    token, _ = BAD_TOKENS[case]
+    status, headers, answer = post_with_headers(host, b'{"query": "{ __typename }"}', f"Bearer {token()}")
+    assert status == 401
+    assert headers["www-authenticate"] == (
+        'Bearer realm="argus", error="invalid_token", error_description="The bearer token is invalid."'
+    )
+    assert answer == GENERIC_ANSWER
+
+
+@pytest.mark.parametrize("host", list(HOSTS))
+@pytest.mark.parametrize("case", list(BAD_TOKENS))
+def test_the_local_stack_says_why_a_token_was_refused(
+    host: str, case: str, verifier: TokenVerifier, stage: Callable[[str], None]
+) -> None:
+    stage("local")
+    token, reason = BAD_TOKENS[case]
+    status, headers, answer = post_with_headers(host, b'{"query": "{ __typename }"}', f"Bearer {token()}")
+    assert status == 401
+    assert headers["www-authenticate"].startswith(
+        'Bearer realm="argus", error="invalid_token", error_description="'
+    )
+    [error] = answer["errors"]
+    assert answer["data"] is None and error["extensions"]["code"] == "UNAUTHENTICATED"
+    assert error["extensions"]["details"]["reason"] == reason
+    assert error["extensions"]["details"]["description"] in headers["www-authenticate"]
 
 
 @pytest.mark.parametrize("host", list(HOSTS))

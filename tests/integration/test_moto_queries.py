@@ -22,6 +22,16 @@ QUERIES: list[dict[str, Any]] = [
         "ExpressionAttributeValues": {":pk": {"S": "P#1"}, ":a": {"S": "S#020"}, ":b": {"S": "S#055"}},
         "ScanIndexForward": False,
     },
+    # one sort key: the item, or nothing
+    {
+        "KeyConditionExpression": "PK = :pk AND SK = :sk",
+        "ExpressionAttributeValues": {":pk": {"S": "P#1"}, ":sk": {"S": "S#050"}},
+    },
+    {
+        "KeyConditionExpression": "PK = :pk AND SK = :sk",
+        "ExpressionAttributeValues": {":pk": {"S": "P#1"}, ":sk": {"S": "S#051"}},
+    },
+    {"KeyConditionExpression": "PK = :pk", "ExpressionAttributeValues": {":pk": {"S": "P#absent"}}},
     # many items share the index keys: the order and the pages rest on the table keys appended
     {
         "IndexName": "GSI1",
@@ -82,11 +92,12 @@ def test_queries_scans_and_pages_are_answered_as_without_the_patch(ddb: Any) -> 
     finally:
         moto_patches.uninstall()
     assert patched == without
-    assert all(any(page for page in answer) for answer in without[1:])  # every query found items
+    found = [any(page for page in answer) for answer in without[1:]]  # two answers per query
+    assert found.count(False) == 4  # only the two queries for what is not there found nothing
     assert len(without[0]) == 60
 
 
-def test_only_a_query_sees_the_items_unsorted(ddb: Any) -> None:
+def test_only_a_query_sees_the_items_unsorted_and_a_table_query_only_its_partition(ddb: Any) -> None:
     moto_patches.install()
     try:
         backend_table = next(iter(_tables()))
@@ -102,10 +113,12 @@ def test_only_a_query_sees_the_items_unsorted(ddb: Any) -> None:
 
         moto_patches._original_query = spy  # type: ignore[assignment]
         try:
-            ddb.query(TableName="t", **QUERIES[0])
+            ddb.query(TableName="t", **QUERIES[5])  # of an index: every item, unsorted
+            ddb.query(TableName="t", **QUERIES[0])  # of the table: the partition's items alone
         finally:
             moto_patches._original_query = original
-        assert seen and seen[0] != keys and sorted(seen[0]) == keys
+        assert seen[0] != keys and sorted(seen[0]) == keys
+        assert sorted(seen[1]) == [k for k in keys if k[0].value == "P#3"]
         assert [(i.hash_key, i.range_key) for i in backend_table.all_items()] == keys
     finally:
         moto_patches.uninstall()

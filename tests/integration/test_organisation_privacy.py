@@ -47,9 +47,9 @@ def test_coarser_levels_can_be_chosen(aws: ArgusAws, resolution: int) -> None:
     ("privacy", "field"),
     [
         ({"generalise_locations": False}, "privacy"),
-        ({"location_resolution": 9}, "privacy.location_resolution"),
-        ({"location_resolution": 15}, "privacy.location_resolution"),
-        ({"location_resolution": 4}, "privacy.location_resolution"),
+        ({"location_resolution": 9}, "privacy.locationResolution"),
+        ({"location_resolution": 15}, "privacy.locationResolution"),
+        ({"location_resolution": 4}, "privacy.locationResolution"),
     ],
 )
 def test_settings_that_would_narrow_public_locations_are_refused(

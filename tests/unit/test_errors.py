@@ -4,6 +4,7 @@ checked on a small schema of its own so no domain code or AWS is involved."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -126,8 +127,15 @@ async def test_permission_errors_carry_forbidden() -> None:
     assert admin == {"data": {"adminsOnly": "ok"}, "errors": []}
 
 
-async def test_without_a_principal_nothing_executes_and_the_answer_is_unauthenticated() -> None:
-    # Given a request whose token was rejected, with the reason kept in the context
+@pytest.fixture
+def production(stage: Callable[[str], None]) -> None:
+    stage("prod")
+
+
+async def test_without_a_principal_nothing_executes_and_the_answer_is_unauthenticated(
+    production: None,
+) -> None:
+    # Given (in production) a request whose token was rejected, with the reason kept in the context
     context = ArgusContext(
         principal=None, auth_error=Unauthenticated("Authentication required: token expired.")
     )

@@ -4,7 +4,7 @@ document cache, introspection by stage, and refusing a caller without a principa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -251,8 +251,13 @@ async def test_two_anonymous_operations_are_refused() -> None:
     assert all("anonymous operation" in e["message"] for e in response["errors"])
 
 
-async def test_without_a_principal_the_document_is_not_even_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Given a parser that must not be called
+async def test_without_a_principal_the_document_is_not_even_parsed(
+    monkeypatch: pytest.MonkeyPatch, stage: Callable[[str], None]
+) -> None:
+    # Given a production stage (the local stack also says why: tests/integration/test_graphql.py)
+    stage("prod")
+
+    # And a parser that must not be called
     def no_parsing(*_args: Any, **_kwargs: Any) -> None:
         raise AssertionError("the parser was called")
 

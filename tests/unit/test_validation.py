@@ -56,7 +56,7 @@ def test_a_non_object_input_is_reported_as_a_whole() -> None:
         ({"roles": []}, "roles"),
         ({"roles": ["sheriff"]}, "roles.0"),
         ({"sub": ""}, "sub"),
-        ({"display_name": " \t "}, "display_name"),
+        ({"display_name": " \t "}, "displayName"),
     ],
 )
 def test_staff_draft_fields_are_checked(overrides: dict[str, object], field: str) -> None:

@@ -20,6 +20,7 @@ from strawberry.types.graphql import OperationType as StrawberryOperationType
 
 from argus.platform.errors import ArgusError, Unauthenticated
 from argus.platform.observability import logger
+from argus.platform.settings import get_settings
 
 _KNOWN_CODES = {"UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "BAD_USER_INPUT", "CONFLICT", "INTERNAL"}
 
@@ -35,6 +36,50 @@ def _rebuild(
         path=error.path,
         extensions={**(extra or {}), "code": code},
     )
+
+
+# Locally, what each reason a token is refused for means (production answers none of them).
+TOKEN_REFUSALS = {
+    "missing": "No bearer token: send the header Authorization: Bearer <token>.",
+    "too_large": "The bearer token is larger than 16 KiB.",
+    "malformed": "The bearer token is not a well-formed JWT.",
+    "algorithm_not_allowed": "The bearer token is signed with an algorithm that is not allowed.",
+    "unknown_key": "The bearer token names no signing key the issuer's JWKS holds.",
+    "jwks_unavailable": "The issuer's JWKS could not be fetched.",
+    "bad_signature": "The bearer token's signature does not verify.",
+    "expired": "The bearer token has expired: sign a new one (argus token).",
+    "not_yet_valid": "The bearer token is not valid yet (nbf).",
+    "wrong_issuer": "The bearer token was issued by another issuer than this stack's.",
+    "wrong_audience": "The bearer token is for another audience.",
+    "missing_claim": "The bearer token lacks a required claim (exp, iss or sub).",
+    "bad_claims": "The bearer token's exp, nbf, iat or sub claim has the wrong type.",
+    "no_organisation": "The bearer token carries no valid organisation claim.",
+    "invalid": "The bearer token is invalid.",
+}
+
+
+def reveals_token_refusals() -> bool:
+    """Only the local stack tells a caller why their token was refused."""
+    return get_settings().stage == "local"
+
+
+def unauthenticated_extensions(error: Unauthenticated) -> dict[str, object]:
+    """The extensions of an UNAUTHENTICATED error: the code alone, and in the local stack also
+    ``details.reason`` (and what it means) to tell a developer why their token was refused."""
+    extensions = error.extensions()
+    if reveals_token_refusals():
+        described = TOKEN_REFUSALS.get(error.reason, TOKEN_REFUSALS["invalid"])
+        extensions["details"] = {**error.details, "reason": error.reason, "description": described}
+    return extensions
+
+
+def www_authenticate(error: Unauthenticated) -> str:
+    """The ``WWW-Authenticate`` challenge of RFC 6750 §3: the realm alone when no token came, else
+    ``invalid_token`` with a description (why, only in the local stack)."""
+    if error.reason == "missing":
+        return 'Bearer realm="argus"'
+    described = TOKEN_REFUSALS[error.reason] if reveals_token_refusals() else TOKEN_REFUSALS["invalid"]
+    return f'Bearer realm="argus", error="invalid_token", error_description="{described}"'
 
 
 def request_error(message: str, reason: str, **details: object) -> GraphQLError:
@@ -107,10 +152,11 @@ class ArgusErrors(SchemaExtension):
         context = self.execution_context.context
         if getattr(context, "principal", None) is None:
             error = getattr(context, "auth_error", None) or Unauthenticated(
-                "Authentication required: the bearer token is missing or invalid."
+                "Authentication required: the bearer token is missing or invalid.", reason="missing"
             )
             refuse_before_parsing(
-                self.execution_context, GraphQLError(error.message, extensions=error.extensions())
+                self.execution_context,
+                GraphQLError(error.message, extensions=unauthenticated_extensions(error)),
             )
         yield
 

@@ -4,6 +4,7 @@ ASGI app (through Mangum on Lambda, uvicorn locally)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any, Literal
 
 import anyio
@@ -21,6 +22,7 @@ from argus.api.context import ArgusContext
 from argus.api.enums import use_enum_lookup
 from argus.api.errors import ArgusErrors, with_code
 from argus.api.limits import RequestLimits
+from argus.api.scalars import SCALAR_OVERRIDES
 from argus.audit import schema as audit_schema
 from argus.incidents import schema as incidents_schema
 from argus.organisations import schema as organisations_schema
@@ -71,6 +73,7 @@ schema = ArgusSchema(
     mutation=Mutation,
     subscription=Subscription,
     extensions=[ArgusErrors, RequestLimits],
+    scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
 )
 use_enum_lookup(schema)
 
@@ -93,9 +96,17 @@ async def authenticate(authorization: str | None, context: ArgusContext, *, conc
 
 
 class ArgusGraphQL(GraphQL[ArgusContext, None]):
-    def __init__(self, *args: Any, concurrent: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, concurrent: bool = True, ide_html: Callable[[], str] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.concurrent = concurrent
+        self._ide_html = ide_html
+
+    @property
+    def graphql_ide_html(self) -> str:
+        """The IDE page: the host's own (the local stack's serves its assets itself), else Strawberry's."""
+        return self._ide_html() if self._ide_html is not None else super().graphql_ide_html
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -111,9 +122,9 @@ class ArgusGraphQL(GraphQL[ArgusContext, None]):
             await authenticate(request.headers.get("authorization"), context, concurrent=self.concurrent)
             if context.principal is None and not self._is_ide_page(request):
                 error = context.auth_error or Unauthenticated(
-                    "Authentication required: the bearer token is missing or invalid."
+                    "Authentication required: the bearer token is missing or invalid.", reason="missing"
                 )
-                raise http.unauthenticated(error.message)
+                raise http.unauthenticated(error)
         return context
 
     def _is_ide_page(self, request: Any) -> bool:
@@ -147,13 +158,18 @@ class ArgusGraphQL(GraphQL[ArgusContext, None]):
 
 
 def create_app(
-    graphql_ide: Literal["graphiql"] | None = "graphiql", *, concurrent: bool = True
+    graphql_ide: Literal["graphiql"] | None = "graphiql",
+    *,
+    concurrent: bool = True,
+    ide_html: Callable[[], str] | None = None,
 ) -> ArgusGraphQL:
-    """The ASGI app. ``concurrent=False`` for a host that serves one request at a time (Lambda)."""
+    """The ASGI app. ``concurrent=False`` for a host that serves one request at a time (Lambda);
+    ``ide_html`` gives the IDE page (default: Strawberry's, which loads GraphiQL from a CDN)."""
     return ArgusGraphQL(
         schema,
         graphql_ide=graphql_ide,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         allow_queries_via_get=False,
         concurrent=concurrent,
+        ide_html=ide_html,
     )

@@ -18,15 +18,17 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 
-from argus.platform.errors import ERROR_CODES
+from argus.api.errors import unauthenticated_extensions, www_authenticate
+from argus.platform.errors import ERROR_CODES, Unauthenticated
 from argus.platform.observability import logger
 from argus.platform.settings import get_settings
 
 
 class RequestRefused(HTTPException):
     """The request is refused before GraphQL sees it: ``status`` and one error with ``code`` and, for
-    BAD_USER_INPUT, ``details.reason``. ``with_data`` answers ``"data": null`` as an operation refused
-    by the schema would (kept for UNAUTHENTICATED, whose answer predates this edge)."""
+    BAD_USER_INPUT, ``details.reason`` (or the given ``extensions``). ``with_data`` answers
+    ``"data": null`` as an operation refused by the schema would (kept for UNAUTHENTICATED, whose
+    answer predates this edge); ``headers`` go with the response."""
 
     def __init__(
         self,
@@ -36,6 +38,8 @@ class RequestRefused(HTTPException):
         *,
         code: str = "BAD_USER_INPUT",
         with_data: bool = False,
+        extensions: dict[str, object] | None = None,
+        headers: dict[str, str] | None = None,
         **details: object,
     ) -> None:
         super().__init__(status, message)
@@ -43,19 +47,31 @@ class RequestRefused(HTTPException):
         self.code = code
         self.details: dict[str, object] = {"reason": reason, **details}
         self.with_data = with_data
+        self.extensions = extensions
+        self.headers = headers or {}
 
     def response(self) -> Response:
-        extensions: dict[str, object] = {"code": self.code}
-        if self.code == "BAD_USER_INPUT":
+        extensions: dict[str, object] = self.extensions or {"code": self.code}
+        if self.extensions is None and self.code == "BAD_USER_INPUT":
             extensions["details"] = self.details
         body: dict[str, object] = {"errors": [{"message": self.message, "extensions": extensions}]}
         if self.with_data:
             body = {"data": None, **body}
-        return JSONResponse(body, status_code=self.status_code)
+        return JSONResponse(body, status_code=self.status_code, headers=self.headers)
 
 
-def unauthenticated(message: str) -> RequestRefused:
-    return RequestRefused(200, message, "unauthenticated", code="UNAUTHENTICATED", with_data=True)
+def unauthenticated(error: Unauthenticated) -> RequestRefused:
+    """401 with RFC 6750's ``WWW-Authenticate`` challenge; the body is the GraphQL error it always was
+    (UNAUTHENTICATED, ``data: null``), with the reason only in the local stack."""
+    return RequestRefused(
+        401,
+        error.message,
+        error.reason,
+        code="UNAUTHENTICATED",
+        with_data=True,
+        extensions=unauthenticated_extensions(error),
+        headers={"WWW-Authenticate": www_authenticate(error)},
+    )
 
 
 def decode_body(body: str | bytes) -> dict[str, Any] | list[Any]:

@@ -88,8 +88,11 @@ class Point(DomainModel):
         if len(value) not in (2, 3):
             raise ValueError("must be [longitude, latitude]")
         lon, lat = value[0], value[1]
-        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise ValueError("coordinates are out of range (longitude -180 to 180, latitude -90 to 90)")
+        for name, coordinate, limit in (("longitude", lon, 180), ("latitude", lat, 90)):
+            if not -limit <= coordinate <= limit:
+                raise ValueError(
+                    f"the {name} must be between -{limit} and {limit} (WGS 84 degrees); got {coordinate}"
+                )
         return [lon, lat]
 
     @property
@@ -109,7 +112,7 @@ def check_window(occurred_from: datetime, occurred_to: datetime) -> None:
     if occurred_from.tzinfo is None or occurred_to.tzinfo is None:
         raise ValueError("times must carry a UTC offset")
     if occurred_from > occurred_to:
-        raise ValueError("occurred_from must not be after occurred_to")
+        raise ValueError("occurredFrom must not be after occurredTo")
     if occurred_to > clock.now() + CLOCK_SKEW:
         raise ValueError("the incident cannot have happened in the future")
 

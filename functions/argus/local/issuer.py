@@ -19,9 +19,26 @@ from argus.platform.ids import new_id
 DEFAULT_AUDIENCE = "argus"
 
 
+def repository_root() -> Path | None:
+    """The checkout this ``argus`` package was installed from (``make`` installs it editable), or None
+    when the package does not sit in one (a wheel in site-packages)."""
+    root = Path(__file__).resolve().parents[3]  # <root>/functions/argus/local/issuer.py
+    return root if (root / "pyproject.toml").is_file() and (root / "functions" / "argus").is_dir() else None
+
+
 def state_dir() -> Path:
-    """Where the local stack keeps its signing key and the address of the running stack."""
-    return Path(os.environ.get("ARGUS_LOCAL_DIR", ".argus"))
+    """Where the local stack keeps its signing key and the address of the running stack:
+    ``$ARGUS_LOCAL_DIR``, else ``.argus`` in the repository (whatever the current directory), else
+    ``.argus`` in the current directory."""
+    configured = os.environ.get("ARGUS_LOCAL_DIR")
+    if configured:
+        return Path(configured)
+    root = repository_root()
+    return (root / ".argus") if root is not None else Path(".argus").resolve()
+
+
+def signing_key_path() -> Path:
+    return state_dir() / "dev-signing-key.pem"
 
 
 def _load_or_create_key(path: Path) -> rsa.RSAPrivateKey:
@@ -51,7 +68,7 @@ class LocalIssuer:
     key_path: Path | None = None
 
     def __post_init__(self) -> None:
-        self._key = _load_or_create_key(self.key_path or state_dir() / "dev-signing-key.pem")
+        self._key = _load_or_create_key(self.key_path or signing_key_path())
         jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self._key.public_key()))
         self.kid = _thumbprint(jwk)
         self._jwk = {**jwk, "kid": self.kid, "use": "sig", "alg": "RS256"}

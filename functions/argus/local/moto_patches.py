@@ -22,19 +22,47 @@ for the ``/moto-api/data.json`` dashboard): every item, every copy a Query retur
 message and shard iterator, long after moto itself has dropped them; here the lists hold them weakly, so
 the dashboard still shows what is alive. A GetItem or a delete of an absent key, and the delete of a
 partition's last item, leave an empty partition behind in moto's table (a ``defaultdict``); here they
-do not. Transactions, puts, deletes, and appending to, trimming (``argus.local.housekeeping``) and
-reading a table stream hold one lock."""
+do not.
+
+Threads: the moto server answers each request on a thread of its own, and moto's DynamoDB is not
+thread-safe: a Scan iterates the table's dicts while another request adds a partition, and UpdateItem
+changes an item's attribute dict in place while a Query, Scan or GetItem copies or serialises that
+item (``dictionary changed size during iteration``). Here every DynamoDB operation of the backend
+(reads, writes, transactions), appending to, trimming (``argus.local.housekeeping``) and reading a
+table stream hold one lock, and an item that leaves the lock (GetItem's, UpdateItem's) is a copy
+(tests/integration/test_moto_concurrency.py).
+
+Speed (what made the local stack's events trail by minutes after start-up, found with a sampling
+profiler; benchmarks/local_stack.py measures it): every event put on the bus compiled the JSONPath
+expressions of moto's default input template again for every target (a parser generator run each time:
+most of PutEvents); every request to the moto server listed moto's package directory under the
+server's dispatch lock and came on a new connection (HTTP/1.0); every SQS send and every message
+received computed all of the queue's attributes, counting its messages one by one (a backlog made each
+send slower); a stream's records went through moto's generic response serializer attribute by
+attribute; and a Query of the table read every item of the table to find one partition's. Here the
+compiled expressions are cached, the listing is read once, connections are kept alive (HTTP/1.1, with
+TCP_NODELAY), a
+send reads the two attributes it needs, the retention check reads the retention period, GetRecords
+writes its records (already in their wire shape) as JSON at once, and a Query of the table (not of an
+index) reads only its partition — only the one item when it asks for one sort key (``SK = :v``, as the
+consumers' check for an event already processed does: it sorted the whole, ever-growing partition of
+markers for every event)."""
 
 from __future__ import annotations
 
 import copy
+import functools
+import json
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
+import jsonpath_ng.ext as jsonpath_ext
+from moto import backends as moto_backends
 from moto.core.common_models import BaseModel
 from moto.core.exceptions import JsonRESTError
 from moto.dynamodb.comparisons import get_filter_expression
@@ -49,8 +77,12 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import Item
 from moto.dynamodb.models.table import StreamShard, Table
 from moto.dynamodbstreams.models import DynamoDBStreamsBackend, ShardIterator
+from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+from moto.moto_server.werkzeug_app import MotoRequestHandler
+from moto.sqs.models import Queue, SQSBackend
 
-# Held by the transactions, by every append to a table stream, by trimming and by reading one.
+# Held by every DynamoDB operation of the backend, by every append to a table stream, by trimming and by
+# reading one.
 lock = threading.RLock()
 _original = DynamoDBBackend.transact_write_items
 _original_query = Table.query
@@ -63,6 +95,12 @@ _original_shard_add = StreamShard.add
 _original_shard_get = StreamShard.get
 _original_iterator_init = ShardIterator.__init__
 _original_get_records = DynamoDBStreamsBackend.get_records
+_original_backend = {
+    name: DynamoDBBackend.__dict__[name]
+    for name in ("get_item", "put_item", "update_item", "delete_item", "query", "scan")
+}
+# Operations whose Item leaves the lock: the response serialises it later, so it gets a copy.
+_COPIED = frozenset({"get_item", "update_item"})
 _in_query = threading.local()
 _OPERATIONS = {"ConditionCheck", "Put", "Delete", "Update"}
 
@@ -169,18 +207,61 @@ def all_items_unsorted(table: Table) -> list[Item]:
 
 
 def all_items(self: Table) -> list[Item]:
-    """moto's ``Table.all_items``, unsorted while this thread runs a Query (which sorts its matches)."""
-    if not getattr(_in_query, "active", False):
-        return _original_all_items(self)
-    return all_items_unsorted(self)
+    """moto's ``Table.all_items`` (sorted by key); while this thread runs a Query, unsorted (the Query
+    sorts its matches), and for a Query of the table itself only the queried partition's items (the
+    Query keeps only those anyway)."""
+    if getattr(_in_query, "active", False):
+        partition = getattr(_in_query, "partition", None)
+        if partition is None:
+            return all_items_unsorted(self)
+        found = self.items.get(partition)
+        if found is None:
+            return []
+        if not self.range_key_attr:
+            return [found]  # type: ignore[list-item]
+        exact = getattr(_in_query, "range_key", None)
+        if exact is not None:
+            # ``SK = :v``: the one item with that key, if any (an existence check per consumed event
+            # sorted and read the consumer's whole partition of processed-event markers)
+            item = found.get(exact)  # type: ignore[union-attr]
+            return [item] if item is not None else []
+        return list(found.values())  # type: ignore[union-attr]
+    items = all_items_unsorted(self)
+    return sorted(items, key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)
+
+
+def _locked(name: str) -> Any:
+    """The backend's operation ``name`` under the lock (an Item it returns copied, if it is in _COPIED)."""
+    original = _original_backend[name]
+    copied = name in _COPIED
+
+    def operation(self: DynamoDBBackend, *args: Any, **kwargs: Any) -> Any:
+        with lock:
+            result = original(self, *args, **kwargs)
+            return copy.deepcopy(result) if copied and result is not None else result
+
+    operation.__name__ = operation.__qualname__ = name
+    operation.__doc__ = f"moto's ``DynamoDBBackend.{name}`` under the lock."
+    return operation
 
 
 def query(self: Table, *args: Any, **kwargs: Any) -> Any:
+    def argument(position: int, name: str) -> Any:
+        return kwargs[name] if name in kwargs else (args[position] if len(args) > position else None)
+
+    of_table = argument(7, "index_name") is None
+    range_objs = argument(2, "range_objs")
+    exact = (
+        of_table and argument(1, "range_comparison") in ("=", "EQ") and range_objs and len(range_objs) == 1
+    )
     _in_query.active = True
+    _in_query.partition = argument(0, "hash_key") if of_table else None
+    _in_query.range_key = range_objs[0] if exact else None
     try:
         return _original_query(self, *args, **kwargs)
     finally:
         _in_query.active = False
+        _in_query.partition = _in_query.range_key = None
 
 
 def get_item(self: Table, hash_key: Any, range_key: Any = None, *args: Any, **kwargs: Any) -> Item | None:
@@ -279,9 +360,85 @@ def get_records(self: DynamoDBStreamsBackend, iterator_arn: str, limit: int) -> 
     return result
 
 
-# (class, attribute, replacement, moto's own)
-_PATCHES: tuple[tuple[type, str, Any, Any], ...] = (
+_original_retention_check = SQSBackend.is_message_valid_based_on_retention_period
+_original_send_message = SQSBackend.send_message
+_original_queue_attributes = Queue.__dict__["attributes"]
+_sending = threading.local()
+
+
+def retention_check(self: SQSBackend, queue_name: str, message: Any) -> bool:
+    """moto's retention check of a received message, reading the retention period alone (moto computed
+    every attribute of the queue, counting its messages, for each message received)."""
+    queue = self.get_queue(queue_name)
+    retention: int = queue.message_retention_period  # type: ignore[attr-defined]
+    retain_until = retention + message.sent_timestamp / 1000
+    return bool(retain_until > time.time())
+
+
+def send_message(self: SQSBackend, *args: Any, **kwargs: Any) -> Any:
+    """moto's SendMessage; the queue attributes it reads are the deduplication and FIFO settings only."""
+    _sending.active = True
+    try:
+        return _original_send_message(self, *args, **kwargs)
+    finally:
+        _sending.active = False
+
+
+def _queue_attributes(self: Queue) -> dict[str, Any]:
+    if getattr(_sending, "active", False):
+        return {
+            "ContentBasedDeduplication": str(
+                bool(getattr(self, "content_based_deduplication", False))
+            ).lower(),
+            "FifoQueue": str(bool(self.fifo_queue)).lower(),
+        }
+    attributes: dict[str, Any] = _original_queue_attributes.fget(self)
+    return attributes
+
+
+queue_attributes = property(_queue_attributes)
+
+_original_list_of_moto_modules = moto_backends.list_of_moto_modules
+_original_jsonpath_parse = jsonpath_ext.parse
+
+
+@functools.cache
+def _moto_modules() -> tuple[str, ...]:
+    return tuple(_original_list_of_moto_modules())
+
+
+def list_of_moto_modules() -> Iterable[str]:
+    """moto's backend folders, listed once (the server listed them for every request, under its lock)."""
+    return _moto_modules()
+
+
+# moto's EventBridge compiles the JSONPath expressions of its default input template for every target
+# of every event; compiled expressions are not changed by use.
+jsonpath_parse = functools.lru_cache(maxsize=256)(_original_jsonpath_parse)
+
+
+_original_stream_get_records = DynamoDBStreamsHandler.get_records
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):  # moto's naive UTC times; the JSON protocol sends epoch seconds
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def stream_get_records(self: DynamoDBStreamsHandler) -> str:
+    """moto's GetRecords response, written as JSON at once: its records are already in the wire shape,
+    and moto's generic response serializer walking every attribute of every image was the largest
+    part of the local stack's work during a bulk import."""
+    limit = self._get_param("Limit")
+    result = self.backend.get_records(self._get_param("ShardIterator"), 1000 if limit is None else limit)
+    return json.dumps(result, default=_json_default)
+
+
+# (class or module, attribute, replacement, moto's own)
+_PATCHES: tuple[tuple[Any, str, Any, Any], ...] = (
     (DynamoDBBackend, "transact_write_items", transact_write_items, _original),
+    *((DynamoDBBackend, name, _locked(name), original) for name, original in _original_backend.items()),
     (Table, "query", query, _original_query),
     (Table, "all_items", all_items, _original_all_items),
     (Table, "get_item", get_item, _original_get_item),
@@ -292,6 +449,16 @@ _PATCHES: tuple[tuple[type, str, Any, Any], ...] = (
     (StreamShard, "get", shard_get, _original_shard_get),
     (ShardIterator, "__init__", iterator_init, _original_iterator_init),
     (DynamoDBStreamsBackend, "get_records", get_records, _original_get_records),
+    (SQSBackend, "is_message_valid_based_on_retention_period", retention_check, _original_retention_check),
+    (SQSBackend, "send_message", send_message, _original_send_message),
+    (Queue, "attributes", queue_attributes, _original_queue_attributes),
+    (moto_backends, "list_of_moto_modules", list_of_moto_modules, _original_list_of_moto_modules),
+    (jsonpath_ext, "parse", jsonpath_parse, _original_jsonpath_parse),
+    (DynamoDBStreamsHandler, "get_records", stream_get_records, _original_stream_get_records),
+    (MotoRequestHandler, "protocol_version", "HTTP/1.1", MotoRequestHandler.protocol_version),
+    # A kept-alive connection without TCP_NODELAY holds a response's second write (werkzeug writes the
+    # headers, then the body) until the client's delayed ACK of the first: up to 40 ms a request.
+    (MotoRequestHandler, "disable_nagle_algorithm", True, MotoRequestHandler.disable_nagle_algorithm),
 )
 
 
@@ -307,13 +474,19 @@ def uninstall() -> None:
         setattr(owner, name, original)
 
 
+_INHERITED = object()  # an attribute the owner does not define itself
+
+
 @contextmanager
 def installed() -> Iterator[None]:
     """The patches for the duration of a block (tests, benchmarks); what was there before comes back."""
-    before = [(owner, name, owner.__dict__[name]) for owner, name, _, _ in _PATCHES]
+    before = [(owner, name, owner.__dict__.get(name, _INHERITED)) for owner, name, _, _ in _PATCHES]
     install()
     try:
         yield
     finally:
         for owner, name, value in before:
-            setattr(owner, name, value)
+            if value is _INHERITED:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, value)

@@ -1,6 +1,11 @@
 """Plays the part of Lambda's event source mappings in the local stack: the table stream feeds the
 outbox relay handler, and each consumer queue feeds its consumer's handler — the same handler
-functions that run on AWS, invoked in process with Lambda-shaped events."""
+functions that run on AWS, invoked in process with Lambda-shaped events.
+
+As on AWS, every mapping polls on its own (a thread each): a consumer that is slow or has a backlog
+holds up neither the relay nor the live-event queue, which is what made live events trail by minutes
+while one thread served the stream and every queue in turn. Queues are read with SQS long polling, so
+an idle mapping costs nothing and a message is picked up as soon as it arrives."""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from argus.local.provision import QueuePair, Resources
@@ -23,6 +29,8 @@ if TYPE_CHECKING:
 
 Handler = Callable[[dict[str, Any], Any], Any]
 LOCAL_RELAY_BATCH = 100
+# Seconds a queue's ReceiveMessage waits for a message (the longest a stop waits for a mapping).
+QUEUE_WAIT_SECONDS = 1
 
 
 @dataclass
@@ -65,7 +73,7 @@ class _StreamState:
 
 
 class Poller:
-    """One background thread polling the stream and the queues."""
+    """One background thread per event source mapping: the table stream, and each queue."""
 
     def __init__(
         self,
@@ -93,31 +101,50 @@ class Poller:
         self._housekeeping = housekeeping
         self._idle_sleep = idle_sleep
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="argus-poller", daemon=True)
+        self._threads = [
+            threading.Thread(
+                target=self._run,
+                args=(self._poll_stream_and_housekeep, idle_sleep),
+                name="argus-poller-stream",
+            )
+        ] + [
+            threading.Thread(
+                target=self._run,
+                args=(partial(self._poll_queue, source), 0.0),
+                name=f"argus-poller-{source.name}",
+            )
+            for source in self._sources
+        ]
+        for thread in self._threads:
+            thread.daemon = True
         self.errors = 0
 
     def start(self) -> None:
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=10)
+        for thread in self._threads:
+            thread.join(timeout=10)
 
-    def _run(self) -> None:
+    def _run(self, poll: Callable[[], bool], idle_sleep: float) -> None:
         while not self._stop.is_set():
             busy = False
             try:
-                busy |= self._poll_stream()
-                for source in self._sources:
-                    busy |= self._poll_queue(source)
-                if self._housekeeping is not None:
-                    self._housekeeping.tick()
+                busy = poll()
             except Exception:  # noqa: BLE001 - the poller must survive anything a handler does
                 self.errors += 1
                 logger.exception("local poller iteration failed")
-                time.sleep(0.5)
-            if not busy:
-                self._stop.wait(self._idle_sleep)
+                self._stop.wait(0.5)
+            if not busy and idle_sleep:
+                self._stop.wait(idle_sleep)
+
+    def _poll_stream_and_housekeep(self) -> bool:
+        busy = self._poll_stream()
+        if self._housekeeping is not None:
+            self._housekeeping.tick()
+        return busy
 
     # -- table stream → outbox relay ------------------------------------------------------------
     def _poll_stream(self) -> bool:
@@ -185,7 +212,7 @@ class Poller:
         response = self._sqs.receive_message(
             QueueUrl=source.queue.url,
             MaxNumberOfMessages=min(source.batch_size, 10),
-            WaitTimeSeconds=0,
+            WaitTimeSeconds=QUEUE_WAIT_SECONDS,
             AttributeNames=["All"],
             MessageAttributeNames=["All"],
         )

@@ -3,7 +3,6 @@ moto server → provisioning → uvicorn (GraphQL, JWKS) → poller → demo dat
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
@@ -13,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from argus.consumers import CONSUMERS
-from argus.local.issuer import LocalIssuer, state_dir
+from argus.local.issuer import LocalIssuer
 from argus.local.provision import Resources, provision
+from argus.local.state import StackState, forget_state, write_state
 from argus.platform.consumers import ConsumerSpec
 
 REGION = "eu-west-2"
@@ -80,13 +80,14 @@ class LocalStack:
         os.environ["ARGUS_QUARANTINE_BUCKET"] = self.resources.buckets["quarantine"]
         reset_process_caches()
         self.issuer = LocalIssuer(self.base_url)
+        # Before the server answers: `argus token` must never find the state of an earlier stack.
+        write_state(self.state())
         self._start_server()
         self._start_poller()
         if self.seed:
             from argus.local.seed import seed_demo
 
             seed_demo()
-        self._write_state()
         return self
 
     def stop(self) -> None:
@@ -97,9 +98,8 @@ class LocalStack:
             self._server_thread.join(timeout=10)
         if getattr(self, "_moto", None):
             self._moto.stop()
-        state = state_dir() / "stack.json"
-        if state.exists():
-            state.unlink()
+        if self.issuer is not None:
+            forget_state(self.state())
 
     def __enter__(self) -> LocalStack:
         return self.start()
@@ -141,10 +141,13 @@ class LocalStack:
 
     def _clients(self) -> dict[str, Any]:
         import boto3
+        from botocore.config import Config
 
         session = boto3.session.Session(region_name=REGION)
+        # The poller's threads (one per queue, each long polling) share these clients.
+        config = Config(max_pool_connections=64)
         clients: dict[str, Any] = {
-            s: session.client(s, endpoint_url=self.moto_url)  # type: ignore[call-overload]
+            s: session.client(s, endpoint_url=self.moto_url, config=config)  # type: ignore[call-overload]
             for s in _SERVICES
         }
         clients["region"] = REGION
@@ -188,11 +191,10 @@ class LocalStack:
         )
         self._poller.start()
 
-    def _write_state(self) -> None:
-        path = state_dir() / "stack.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(
-            json.dumps({"issuer": self.base_url, "graphql": self.graphql_url, "moto": self.moto_url})
+    def state(self) -> StackState:
+        assert self.issuer is not None, "start the stack first"
+        return StackState(
+            issuer=self.base_url, graphql=self.graphql_url, moto=self.moto_url, kid=self.issuer.kid
         )
 
 

@@ -24,9 +24,17 @@ class ArgusError(Exception):
 
 
 class Unauthenticated(ArgusError):
-    """No valid bearer token: missing, malformed, badly signed, expired, or for another audience."""
+    """No valid bearer token: missing, malformed, badly signed, expired, or for another audience.
+    ``reason`` says which (``missing``, ``expired``, ``wrong_issuer``…): never part of the answer
+    outside the local stack (see argus.api.errors.unauthenticated_extensions)."""
 
     code = "UNAUTHENTICATED"
+
+    def __init__(
+        self, message: str, *, details: dict[str, Any] | None = None, reason: str = "invalid"
+    ) -> None:
+        super().__init__(message, details=details)
+        self.reason = reason
 
 
 class Forbidden(ArgusError):

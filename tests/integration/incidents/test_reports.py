@@ -166,7 +166,7 @@ def test_referral_needs_the_rms_reference_and_a_triaged_incident(aws: ArgusAws) 
     # No reference
     with pytest.raises(BadUserInput) as missing:
         reports.refer(officer(), incident.id, "", "Passed on")
-    assert "rms_reference" in missing.value.details["fields"]
+    assert "rmsReference" in missing.value.details["fields"]
     assert snapshot(aws) == before
 
 

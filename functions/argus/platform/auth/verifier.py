@@ -3,8 +3,9 @@
 Checks the algorithm allow-list before anything else (so ``alg: none`` and HS256-with-the-public-key
 never reach a key), the signing key by ``kid`` from the JWKS, the signature, ``iss``, ``aud`` (or the
 ``client_id`` of a Cognito access token, which has no ``aud``), ``exp`` and ``nbf``, then builds the
-principal from the configured claims. Every failure is ``Unauthenticated`` with a generic message:
-the caller learns nothing about which check failed.
+principal from the configured claims. Every failure is ``Unauthenticated`` with a generic message;
+its ``reason`` (``REASONS``) says which check failed, for the log and for the local stack's answers
+only: elsewhere the caller learns nothing about which check failed.
 """
 
 from __future__ import annotations
@@ -29,6 +30,33 @@ MAX_SUBJECT_CHARS = 256
 
 _ASYMMETRIC = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"})
 _REJECTED = "Authentication required: the bearer token is missing or invalid."
+
+# Why a token was refused (Unauthenticated.reason), most specific PyJWT exception first.
+_JWT_REASONS: tuple[tuple[type[Exception], str], ...] = (
+    (jwt.ExpiredSignatureError, "expired"),
+    (jwt.ImmatureSignatureError, "not_yet_valid"),
+    (jwt.InvalidIssuerError, "wrong_issuer"),
+    (jwt.InvalidAudienceError, "wrong_audience"),
+    (jwt.MissingRequiredClaimError, "missing_claim"),
+    (jwt.InvalidSignatureError, "bad_signature"),
+    (jwt.InvalidAlgorithmError, "algorithm_not_allowed"),
+    (jwt.PyJWKClientConnectionError, "jwks_unavailable"),
+    (jwt.PyJWKClientError, "unknown_key"),
+    (jwt.DecodeError, "malformed"),
+)
+REASONS = frozenset(
+    {"missing", "too_large", "malformed", "no_organisation", "bad_claims", "invalid"}
+    | {reason for _, reason in _JWT_REASONS}
+)
+
+
+def _reason_of(exc: Exception) -> str:
+    return next((reason for kind, reason in _JWT_REASONS if isinstance(exc, kind)), "malformed")
+
+
+def _rejected(reason: str) -> Unauthenticated:
+    logger.info("token rejected", extra={"reason": reason})
+    return Unauthenticated(_REJECTED, reason=reason)
 
 
 class TokenVerifier:
@@ -89,22 +117,24 @@ class TokenVerifier:
     def verify_header(self, authorization: str | None) -> Principal:
         """Verify an ``Authorization: Bearer <jwt>`` header value."""
         if not authorization:
-            raise Unauthenticated(_REJECTED)
+            raise Unauthenticated(_REJECTED, reason="missing")
         scheme, _, token = authorization.strip().partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthenticated(_REJECTED)
+            # No bearer credentials at all (RFC 6750 §3.1: answered without an error code)
+            raise Unauthenticated(_REJECTED, reason="missing")
         return self.verify(token.strip())
 
     def verify(self, token: str) -> Principal:
         """Verify a compact JWT and return its principal; raises Unauthenticated."""
         if len(token) > MAX_TOKEN_CHARS:
             # Refused before any parsing: a large token costs base64 and JSON work for nothing.
-            logger.info("token rejected", extra={"reason": "too large"})
-            raise Unauthenticated(_REJECTED)
+            raise _rejected("too_large")
         try:
             header = _unverified_header(token)
-            if header.get("alg") not in self._algorithms or not header.get("kid"):
-                raise Unauthenticated(_REJECTED)
+            if header.get("alg") not in self._algorithms:
+                raise _rejected("algorithm_not_allowed")
+            if not header.get("kid"):
+                raise _rejected("unknown_key")
             key = self._jwks.get_signing_key(header["kid"])
             try:
                 claims = self._decode(key.key, token, audience=self._audience)
@@ -114,12 +144,11 @@ class TokenVerifier:
                 # A Cognito access token has no audience: it names its app client instead.
                 claims = self._decode(key.key, token, audience=None)
                 if claims.get("client_id") != self._audience:
-                    raise Unauthenticated(_REJECTED) from None
+                    raise _rejected("wrong_audience") from None
         except Unauthenticated:
             raise
         except (jwt.PyJWTError, ValueError, KeyError, TypeError) as exc:
-            logger.info("token rejected", extra={"reason": type(exc).__name__})
-            raise Unauthenticated(_REJECTED) from None
+            raise _rejected(_reason_of(exc)) from None
         return self._principal(claims)
 
     def _decode(self, key: Any, token: str, *, audience: str | None) -> dict[str, Any]:
@@ -140,20 +169,20 @@ class TokenVerifier:
         """The principal of a token another verifier has checked, from its claims (AppSync verifies a
         subscriber's token and hands resolvers the claims, never the token): they must come from our
         issuer and carry a numeric ``exp``. Raises Unauthenticated as ``verify`` does."""
-        if claims.get("iss") != self._issuer or not _is_number(claims.get("exp")):
-            logger.info("token rejected", extra={"reason": "claims of another issuer or without exp"})
-            raise Unauthenticated(_REJECTED)
+        if claims.get("iss") != self._issuer:
+            raise _rejected("wrong_issuer")
+        if not _is_number(claims.get("exp")):
+            raise _rejected("missing_claim")
         return self._principal(claims)
 
     def _principal(self, claims: dict[str, Any]) -> Principal:
         problem = _claim_shape_problem(claims)
         if problem is not None:
-            logger.info("token rejected", extra={"reason": problem})
-            raise Unauthenticated(_REJECTED)
+            logger.info("token rejected", extra={"reason": "bad_claims", "problem": problem})
+            raise Unauthenticated(_REJECTED, reason="bad_claims")
         org = claims.get(self._org_claim)
         if not isinstance(org, str) or not ORG_ID_PATTERN.match(org):
-            logger.info("token rejected", extra={"reason": "no organisation claim"})
-            raise Unauthenticated(_REJECTED)
+            raise _rejected("no_organisation")
         roles = set(_as_list(claims.get(self._roles_claim)) + _as_list(claims.get(self._groups_claim)))
         scopes = frozenset(_as_list(claims.get("scope")))
         return Principal(

@@ -40,11 +40,13 @@ def locate(principal: Principal, longitude: float, latitude: float) -> Coverage:
     the reads of what it finds). Raises BadUserInput for coordinates out of range."""
     from argus.geo import cell_for_point
 
-    if not (-180 <= longitude <= 180 and -90 <= latitude <= 90):
-        raise BadUserInput(
-            "Coordinates are out of range (longitude -180 to 180, latitude -90 to 90).",
-            details={"field": "longitude", "reason": "coordinates_out_of_range"},
-        )
+    # NaN fails every comparison, so it is refused too; the field named is the one out of range.
+    for name, value, limit in (("longitude", longitude, 180), ("latitude", latitude, 90)):
+        if not -limit <= value <= limit:
+            raise BadUserInput(
+                f"The {name} must be between -{limit} and {limit} (WGS 84 degrees); got {value}.",
+                details={"field": name, "reason": "coordinates_out_of_range"},
+            )
     entries = _covering(
         longitude, latitude, geoindex.entries_for_cell(principal.org_id, cell_for_point(longitude, latitude))
     )

@@ -1,0 +1,5 @@
+import sys
+
+from argus.local.graphiql import main
+
+sys.exit(main(sys.argv[1:]))
