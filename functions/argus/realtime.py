@@ -17,8 +17,8 @@ from argus.watch import events as watch_events
 # Events delivered live to subscribed clients (AppSync on AWS, Strawberry over WebSocket locally).
 # The organisation's own types are spelt out: its events module loads the organisation model.
 LIVE_EVENT_TYPES: tuple[str, ...] = (
-    "org.argus.organisation.created.v1",
-    "org.argus.organisation.updated.v1",
+    "org.argus.organisation.created.v2",
+    "org.argus.organisation.updated.v2",
     *watch_events.LIVE_TYPES,
     *incident_events.LIVE_TYPES,
 )

@@ -24,10 +24,11 @@ from argus.organisations.model import (
     PrivacyDefaults,
 )
 from argus.platform import clock
-from argus.platform.cloudevents import SCHEMA_BASE, TYPE_PATTERN, parse_event
+from argus.platform.cloudevents import SCHEMA_BASE, TYPE_PATTERN, camel_keys, parse_event
 from argus.platform.ids import is_uuid7, uuid7_unix_ms
 from jsonschema import Draft7Validator
 from jsonschema.validators import validator_for
+from pydantic.alias_generators import to_camel
 
 from tests.contract.conftest import EVENTS_DIR, load_standard
 from tests.factories.organisations import organisation_draft
@@ -219,15 +220,16 @@ def _mutations(sample: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     yield "empty name", changed(["data", "organisation", "name"], "")
     yield "bad slug", changed(["data", "organisation", "slug"], "North--Shire")
     yield "bad locale", changed(["data", "organisation", "locale"], "english")
-    yield "min cell size zero", changed(["data", "organisation", "privacy", "min_cell_size"], 0)
+    yield "min cell size zero", changed(["data", "organisation", "privacy", "minCellSize"], 0)
     yield (
-        "exact public locations",
-        changed(["data", "organisation", "privacy", "generalise_locations"], False),
+        "the retired switch",
+        changed(["data", "organisation", "privacy", "generalise_locations"], True),
     )
-    yield "cells finer than 8", changed(["data", "organisation", "privacy", "location_resolution"], 9)
+    yield "snake_case field", changed(["data", "organisation", "created_at"], sample["time"])
+    yield "cells finer than 8", changed(["data", "organisation", "privacy", "locationResolution"], 9)
     yield (
         "no location level",
-        changed(["data", "organisation", "privacy", "location_resolution"], None, delete=True),
+        changed(["data", "organisation", "privacy", "locationResolution"], None, delete=True),
     )
     yield "unknown contact kind", changed(["data", "organisation", "contacts", 0, "kind"], "pigeon")
     yield "extra organisation field", changed(["data", "organisation", "email"], "x@y.z")
@@ -257,14 +259,14 @@ def test_the_organisation_definitions_are_the_same_in_every_schema() -> None:
 def test_the_organisation_definitions_follow_the_domain_model() -> None:
     # Given the schema's definitions and the pydantic models the events are dumped from
     defs = load(schema_path(ORGANISATION_CREATED))["$defs"]
-    # Then they name the same fields, require all of them (model_dump always writes every field and
-    # computed field)
+    # Then they name the same fields in camelCase and require all of them (the events write every field,
+    # but the retired computed switch generalise_locations)
     for name, model in (
         ("organisation", Organisation),
         ("privacyDefaults", PrivacyDefaults),
         ("contactChannel", ContactChannel),
     ):
-        dumped = set(model.model_fields) | set(model.model_computed_fields)
+        dumped = {to_camel(f) for f in model.model_fields}
         assert set(defs[name]["properties"]) == dumped, name
         assert set(defs[name]["required"]) == dumped, name
     # and list the same contact kinds and changeable fields
@@ -321,7 +323,10 @@ def test_an_emitted_organisation_created_event_matches_the_catalogue(
     assert document["orgid"] == document["subject"] == org.id == "northshire"
     assert document["source"] == "/orgs/northshire/organisations"
     assert document["time"] == "2025-03-14T09:26:53.589000Z"
-    assert document["data"]["organisation"] == org.model_dump(mode="json")
+    assert document["data"]["organisation"] == camel_keys(
+        org.model_dump(mode="json", exclude={"privacy": {"generalise_locations"}})
+    )
+    assert document["data"]["organisation"]["createdAt"] == "2025-03-14T09:26:53.589000Z"
     assert document["data"]["actor"] == "user-admin"
 
 
@@ -349,4 +354,11 @@ def test_emitted_organisation_updated_events_match_the_catalogue(
         ["locale", "slug", "timezone"],
     ]
     assert [d["data"]["organisation"]["version"] for d in documents] == [1, 2, 3, 4]
-    assert documents[-1]["data"]["organisation"] == final.model_dump(mode="json")
+    assert documents[-1]["data"]["organisation"] == camel_keys(
+        final.model_dump(mode="json", exclude={"privacy": {"generalise_locations"}})
+    )
+    assert documents[2]["data"]["organisation"]["privacy"] == {
+        "minCellSize": 25,
+        "locationResolution": 8,
+        "publicationDelayDays": 60,
+    }

@@ -35,8 +35,8 @@ KNOWN_CODES = frozenset(
     {"UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "BAD_USER_INPUT", "CONFLICT", "INTERNAL"}
 )
 GRAPHQL_TRANSPORT_WS = Subprotocol("graphql-transport-ws")
-ORGANISATION_CREATED = "org.argus.organisation.created.v1"
-ORGANISATION_UPDATED = "org.argus.organisation.updated.v1"
+ORGANISATION_CREATED = "org.argus.organisation.created.v2"
+ORGANISATION_UPDATED = "org.argus.organisation.updated.v2"
 
 T = TypeVar("T")
 

@@ -14,7 +14,7 @@ ORG = "northshire"
 
 
 def cloudevent(
-    event_type: str = "org.argus.organisation.updated.v1",
+    event_type: str = "org.argus.organisation.updated.v2",
     *,
     org: str = ORG,
     subject: str | None = None,

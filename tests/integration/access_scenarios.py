@@ -113,7 +113,7 @@ def _set_jurisdiction(a: Arrange) -> Case:
 def _organisation_events(a: Arrange) -> Case:
     def event() -> object:
         return make_event(
-            "org.argus.organisation.updated.v1",
+            "org.argus.organisation.updated.v2",
             org_id=ORG,
             collection="organisations",
             subject=ORG,

@@ -106,7 +106,7 @@ def test_the_cloudevent_is_read_from_the_eventbridge_envelope() -> None:
 def test_the_audit_consumer_records_each_event_and_reports_no_failures(aws: ArgusAws) -> None:
     # Given two events of northshire delivered by SQS in EventBridge envelopes
     created = cloudevent(
-        "org.argus.organisation.created.v1", data={"actor": "user-admin", "organisation": {}}
+        "org.argus.organisation.created.v2", data={"actor": "user-admin", "organisation": {}}
     )
     updated = cloudevent(data={"actor": "user-7", "changed": ["name"]})
     # When the audit Lambda handles the batch

@@ -39,7 +39,7 @@ def test_creating_an_organisation_writes_it_with_its_slug_and_its_event(aws: Arg
     # And the outbox item holds a valid CloudEvent about it, keyed by the event id
     [item] = aws.items_of_kind("outbox")
     event = parse_event(item["event"]["S"])
-    assert event.get_type() == "org.argus.organisation.created.v1"
+    assert event.get_type() == "org.argus.organisation.created.v2"
     assert item["PK"]["S"] == f"ORG#northshire#OUTBOX#{event.get_id()}"
     assert item["event_type"]["S"] == event.get_type()
     assert event.get_extension("orgid") == "northshire"
@@ -122,7 +122,7 @@ def test_an_update_bumps_the_version_and_emits_what_changed(aws: ArgusAws) -> No
     assert service.my_organisation(admin()) == updated
     # And an updated.v1 event lists exactly the changed fields
     last = outbox(aws)[-1]
-    assert last["type"] == "org.argus.organisation.updated.v1"
+    assert last["type"] == "org.argus.organisation.updated.v2"
     assert last["data"]["changed"] == ["name", "timezone"]
     assert last["data"]["organisation"]["version"] == 2
 

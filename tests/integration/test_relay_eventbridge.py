@@ -112,7 +112,7 @@ def test_the_relay_lambda_and_the_audit_lambda_together(aws: ArgusAws, bus_to_qu
     assert relay_response == {"batchItemFailures": []}
     assert audit_response == {"batchItemFailures": []}
     [record] = audit_service.audit_trail(admin(), 10, None).items
-    assert (record.event_type, record.actor) == ("org.argus.organisation.created.v1", "user-admin")
+    assert (record.event_type, record.actor) == ("org.argus.organisation.created.v2", "user-admin")
 
 
 def test_entries_eventbridge_refuses_are_reported_for_retry(aws: ArgusAws) -> None:

@@ -40,7 +40,7 @@ def test_use_clock_replaces_the_clock_for_the_block_only() -> None:
         second = clock.now()
         iso_inside = clock.iso()
         event = make_event(
-            "org.argus.organisation.updated.v1",
+            "org.argus.organisation.updated.v2",
             org_id="northshire",
             collection="organisations",
             subject="northshire",

@@ -25,7 +25,7 @@ def test_make_event_builds_the_argus_envelope() -> None:
     # When an event is made
     with clock.use_clock(lambda: moment):
         event = make_event(
-            "org.argus.organisation.created.v1",
+            "org.argus.organisation.created.v2",
             org_id="northshire",
             collection="organisations",
             subject="northshire",
@@ -36,12 +36,12 @@ def test_make_event_builds_the_argus_envelope() -> None:
     assert is_uuid7(document.pop("id"))
     assert document == {
         "specversion": "1.0",
-        "type": "org.argus.organisation.created.v1",
+        "type": "org.argus.organisation.created.v2",
         "source": "/orgs/northshire/organisations",
         "subject": "northshire",
         "time": "2025-03-14T09:26:53.589000Z",
         "datacontenttype": "application/json",
-        "dataschema": "urn:argus:events:org.argus.organisation.created.v1",
+        "dataschema": "urn:argus:events:org.argus.organisation.created.v2",
         "orgid": "northshire",
         "data": {"actor": "user-1"},
     }
@@ -49,7 +49,7 @@ def test_make_event_builds_the_argus_envelope() -> None:
 
 def test_an_explicit_event_id_is_kept() -> None:
     event = make_event(
-        "org.argus.organisation.updated.v1",
+        "org.argus.organisation.updated.v2",
         org_id="n",
         collection="organisations",
         subject="n",
@@ -78,7 +78,7 @@ def test_only_argus_event_types_can_be_made(event_type: str) -> None:
 @pytest.mark.parametrize(
     ("event_type", "domain"),
     [
-        ("org.argus.organisation.created.v1", "organisation"),
+        ("org.argus.organisation.created.v2", "organisation"),
         ("org.argus.watch-group.member.joined.v2", "watch-group"),
     ],
 )
@@ -88,7 +88,7 @@ def test_event_domain(event_type: str, domain: str) -> None:
 
 def test_an_event_round_trips_through_json() -> None:
     event = make_event(
-        "org.argus.organisation.updated.v1",
+        "org.argus.organisation.updated.v2",
         org_id="northshire",
         collection="organisations",
         subject="northshire",

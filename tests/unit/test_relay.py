@@ -31,7 +31,7 @@ def test_outbox_inserts_are_published_ten_per_call_in_order() -> None:
     assert [len(call) for call in publisher.calls] == [10, 10, 5]
     sent = [entry for call in publisher.calls for entry in call]
     assert [json.loads(e.detail)["id"] for e in sent] == [e.get_id() for e in events]
-    assert {e.event_type for e in sent} == {"org.argus.organisation.updated.v1"}
+    assert {e.event_type for e in sent} == {"org.argus.organisation.updated.v2"}
 
 
 def test_exactly_ten_records_make_one_call() -> None:
@@ -96,11 +96,11 @@ def test_a_failed_call_reports_its_whole_chunk_and_the_others_still_go() -> None
 
 def test_failed_entry_count_from_eventbridge_reaches_the_relay() -> None:
     # Given EventBridge refusing every "created" entry (FailedEntryCount > 0)
-    created = [cloudevent("org.argus.organisation.created.v1", data={"actor": "a"}) for _ in range(3)]
+    created = [cloudevent("org.argus.organisation.created.v2", data={"actor": "a"}) for _ in range(3)]
     updated = [cloudevent() for _ in range(9)]
     ordered = [updated[0], created[0], *updated[1:5], created[1], *updated[5:], created[2]]
     records = [outbox_stream_record(e, f"{n:03d}") for n, e in enumerate(ordered)]
-    client = FakeEventsClient(refuse={"org.argus.organisation.created.v1"})
+    client = FakeEventsClient(refuse={"org.argus.organisation.created.v2"})
     # When relayed through the EventBridge publisher
     failed = relay(records, EventBridgePublisher(client, "argus"))
     # Then the refused entries are reported by their sequence numbers, across both calls
@@ -110,7 +110,7 @@ def test_failed_entry_count_from_eventbridge_reaches_the_relay() -> None:
 
 def test_eventbridge_entries_follow_the_design() -> None:
     # Given an event of the organisation domain
-    event = cloudevent("org.argus.organisation.created.v1", data={"actor": "a"})
+    event = cloudevent("org.argus.organisation.created.v2", data={"actor": "a"})
     detail = outbox_image(event)["event"]["S"]
     client = FakeEventsClient()
     # When published
@@ -122,7 +122,7 @@ def test_eventbridge_entries_follow_the_design() -> None:
                 {
                     "EventBusName": "argus-bus",
                     "Source": "argus.organisation",
-                    "DetailType": "org.argus.organisation.created.v1",
+                    "DetailType": "org.argus.organisation.created.v2",
                     "Detail": detail,
                 }
             ]
@@ -133,7 +133,7 @@ def test_eventbridge_entries_follow_the_design() -> None:
 def test_the_eventbridge_publisher_refuses_more_than_ten_and_skips_empty_calls() -> None:
     client = FakeEventsClient()
     publisher = EventBridgePublisher(client, "argus")
-    entries: Sequence[BusEntry] = [BusEntry("org.argus.organisation.updated.v1", "{}")] * 11
+    entries: Sequence[BusEntry] = [BusEntry("org.argus.organisation.updated.v2", "{}")] * 11
     with pytest.raises(ValueError, match="at most 10"):
         publisher.put(entries)
     assert publisher.put([]) == []
@@ -142,7 +142,7 @@ def test_the_eventbridge_publisher_refuses_more_than_ten_and_skips_empty_calls()
 
 # --- live events: their data as JSON text, for AppSync's AWSJSON ----------------------------------
 
-LIVE = "org.argus.organisation.updated.v1"
+LIVE = "org.argus.organisation.updated.v2"
 NOT_LIVE = "org.argus.pattern.run-requested.v1"
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from argus.organisations.model import Organisation
-from argus.platform.cloudevents import CloudEvent, make_event
+from argus.platform.cloudevents import CloudEvent, camel_keys, make_event
 
-ORGANISATION_CREATED = "org.argus.organisation.created.v1"
-ORGANISATION_UPDATED = "org.argus.organisation.updated.v1"
+ORGANISATION_CREATED = "org.argus.organisation.created.v2"
+ORGANISATION_UPDATED = "org.argus.organisation.updated.v2"
 # An admin set or cleared the jurisdiction; the event carries its area and box, never the polygon.
 JURISDICTION_CHANGED = "org.argus.organisation.jurisdiction-changed.v1"
 # A person's data is to be erased: each domain's consumer erases or pseudonymises what it holds.
@@ -21,7 +21,10 @@ def is_pseudonym(value: str) -> bool:
 
 
 def _data(org: Organisation) -> dict[str, object]:
-    return org.model_dump(mode="json")
+    """The organisation as event data: every field named as the GraphQL API names it (camelCase; version
+    1 of these events was snake_case), without the retired ``generalise_locations`` (always true)."""
+    data: dict[str, object] = org.model_dump(mode="json", exclude={"privacy": {"generalise_locations"}})
+    return camel_keys(data)
 
 
 def organisation_created(org: Organisation, actor: str) -> CloudEvent:

@@ -15,6 +15,7 @@ from typing import Any, cast
 from cloudevents.core.exceptions import BaseCloudEventException
 from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
+from pydantic.alias_generators import to_camel
 
 from argus.platform import clock
 from argus.platform.ids import new_id
@@ -62,11 +63,21 @@ class InvalidEvent(ValueError):
 
 
 def event_domain(event_type: str) -> str:
-    """``org.argus.organisation.created.v1`` → ``organisation``."""
+    """``org.argus.organisation.created.v2`` → ``organisation``."""
     match = TYPE_PATTERN.match(event_type)
     if not match:
         raise ValueError(f"Not an Argus event type: {event_type!r}")
     return match.group("domain")
+
+
+def camel_keys(value: Any) -> Any:
+    """``value`` with every dictionary key in camelCase (``min_cell_size`` → ``minCellSize``), as event
+    data names fields: the way the GraphQL API names them. Values are left as they are."""
+    if isinstance(value, dict):
+        return {to_camel(str(key)): camel_keys(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [camel_keys(item) for item in value]
+    return value
 
 
 def make_event(

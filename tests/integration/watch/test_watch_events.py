@@ -202,7 +202,7 @@ def test_the_activity_kinds_follow_the_model() -> None:
 def test_the_shared_definitions_agree_across_the_catalogue() -> None:
     watch = [schema_of(t)["$defs"] for t in events.ALL_TYPES]
     assert all(defs == watch[0] for defs in watch)
-    organisation = schema_of("org.argus.organisation.created.v1")["$defs"]
+    organisation = schema_of("org.argus.organisation.created.v2")["$defs"]
     for name in ("orgId", "timestamp", "actor"):
         assert watch[0][name] == organisation[name], name
 
