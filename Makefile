@@ -71,6 +71,7 @@ bench: install-dev
 	$(BIN)/python -m benchmarks.timeline
 	$(BIN)/python -m benchmarks.pattern_job
 	$(BIN)/python -m benchmarks.local_stack
+	$(BIN)/python -m benchmarks.local_throughput
 
 synth: install-dev layer
 	rm -rf cdk.out
